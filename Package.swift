@@ -1,0 +1,82 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// One set of compiler settings for every Swift target, so no module drifts from the others.
+let swiftSettings: [SwiftSetting] = [
+  .swiftLanguageMode(.v6),
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+  name: "Wavesync",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "wavesync", targets: ["wavesync"]),
+    .library(name: "Model", targets: ["Model"]),
+    .library(name: "GitSource", targets: ["GitSource"]),
+    .library(name: "Render", targets: ["Render"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+  ],
+  targets: [
+    // C libraries from the system (Debian's -dev packages), linked, never vendored.
+    .systemLibrary(
+      name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+    .systemLibrary(
+      name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+    .systemLibrary(
+      name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+    // Typed wrappers for libcurl's variadic curl_easy_setopt/getinfo, which Swift cannot call.
+    .target(name: "CCurlShim", dependencies: ["CCurl"]),
+
+    .target(
+      name: "Model",
+      dependencies: [
+        "CYAML",
+        .product(name: "OrderedCollections", package: "swift-collections"),
+      ],
+      swiftSettings: swiftSettings),
+    .target(
+      name: "GitSource",
+      dependencies: ["Model", "CGit2"],
+      swiftSettings: swiftSettings),
+    .target(
+      name: "Render",
+      dependencies: [
+        "Model",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "wavesync",
+      dependencies: [
+        "Model", "GitSource", "Render",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: swiftSettings),
+
+    // Test support: real servers (git daemon, git http-backend) and reference tools (kubectl).
+    .target(
+      name: "WavesyncTesting",
+      dependencies: ["Model", "GitSource"],
+      path: "Tests/WavesyncTesting",
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "ModelTests",
+      dependencies: ["Model"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "GitSourceTests",
+      dependencies: ["GitSource", "WavesyncTesting"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "RenderTests",
+      dependencies: ["Render", "GitSource", "WavesyncTesting"],
+      resources: [],
+      swiftSettings: swiftSettings),
+  ]
+)

@@ -1,0 +1,1 @@
+// The renderer: fleet repository format, kustomize, site overlays.

@@ -1,0 +1,1 @@
+// Test support for real servers and reference tools.
