@@ -10,6 +10,9 @@ public import Foundation
 ///
 /// All methods are `async` and run libgit2 on a serial Dispatch queue per cache directory.
 public struct GitMirror: Sendable {
+  /// Whether the system libgit2 can fetch over SSH (it needs libssh2 at build time).
+  public static var sshSupported: Bool { LibGit2.supportsSSH }
+
   static let remoteName = "origin"
   static let refspecs = ["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]
   private static let fetchedAtKey = "wavesync.fetchedat"
