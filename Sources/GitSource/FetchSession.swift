@@ -51,12 +51,15 @@ final class FetchSession {
   }
 
   private func acquireCredential(
-    _ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>, usernameFromURL: String?, allowed: UInt32
+    _ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>, usernameFromURL: String?,
+    allowed: UInt32
   ) -> Int32 {
     let allows = { (type: git_credential_t) in allowed & type.rawValue != 0 }
-    let effective = credentials ?? url.embeddedPassword.map {
-      .password(username: url.embeddedUsername ?? "git", password: GitSecret($0))
-    }
+    let effective =
+      credentials
+      ?? url.embeddedPassword.map {
+        .password(username: url.embeddedUsername ?? "git", password: GitSecret($0))
+      }
     // libgit2 calls again when the server refused what we sent; asking forever would loop.
     if secretAttempts > 0 && !allows(GIT_CREDENTIAL_USERNAME) {
       credentialsRejected = true

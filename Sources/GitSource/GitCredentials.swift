@@ -87,7 +87,8 @@ extension GitCredentials {
       }
       let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
       guard CredentialFields.keys.contains(key) else {
-        throw .invalidCredentials(reason: "\(path):\(index + 1): unknown key (not quoted: it may be a secret)")
+        throw .invalidCredentials(
+          reason: "\(path):\(index + 1): unknown key (not quoted: it may be a secret)")
       }
       fields[key] = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
     }

@@ -172,7 +172,7 @@ public struct GitMirror: Sendable {
 
   private func openCache() throws(GitSourceError) -> RepositoryHandle {
     guard let repository = try openCacheIfPresent() else {
-      throw .refNotFound(ref: "HEAD", url: "\(remote.display) (never fetched)")
+      throw .notCached(url: remote.display)
     }
     return repository
   }

@@ -11,6 +11,8 @@ public enum GitSourceError: Error, Sendable, Hashable, CustomStringConvertible, 
   case credentialsRequired(url: String)
   /// The URL needs SSH, but this libgit2 was built without it.
   case sshNotSupported(url: String)
+  /// Nothing has been fetched from the remote yet, so there is no cache to read.
+  case notCached(url: String)
   /// No branch, tag or commit of that name in the repository (or its cache).
   case refNotFound(ref: String, url: String)
   /// The ref names something that is not a commit (a tag of a tree, say).
@@ -32,6 +34,7 @@ public enum GitSourceError: Error, Sendable, Hashable, CustomStringConvertible, 
       "\(url) requires authentication, but no usable credentials were given"
     case .sshNotSupported(let url):
       "\(url) needs SSH, but the system libgit2 was built without SSH support"
+    case .notCached(let url): "nothing has been fetched from \(url) yet"
     case .refNotFound(let ref, let url): "ref \"\(ref)\" not found in \(url)"
     case .notACommit(let ref, let url): "ref \"\(ref)\" in \(url) does not name a commit"
     case .notARepository(let path): "\(path) is not a Git repository"

@@ -33,10 +33,9 @@ enum LibGit2 {
   /// The 40-hex form of an object id.
   static func hex(_ oid: git_oid) -> String {
     var oid = oid
-    var buffer = [CChar](repeating: 0, count: 41)
+    var buffer = [CChar](repeating: 0, count: 40)
     git_oid_fmt(&buffer, &oid)
-    buffer[40] = 0
-    return String(cString: buffer)
+    return String(decoding: buffer.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   /// SHA-1 (as Git hashes a blob) of `data`, in hex; used for cache names and content hashes.

@@ -51,7 +51,9 @@ final class RepositoryHandle {
     let author = git_commit_author(commit)!.pointee
     var parents: [String] = []
     for index in 0..<git_commit_parentcount(commit) {
-      if let parent = git_commit_parent_id(commit, index) { parents.append(LibGit2.hex(parent.pointee)) }
+      if let parent = git_commit_parent_id(commit, index) {
+        parents.append(LibGit2.hex(parent.pointee))
+      }
     }
     return CommitInfo(
       id: LibGit2.hex(oid),

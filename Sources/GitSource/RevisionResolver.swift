@@ -10,7 +10,9 @@ struct RevisionResolver {
   let branchPrefixes: [String]
 
   static func local(_ repository: RepositoryHandle) -> Self {
-    Self(repository: repository, headReference: "HEAD", branchPrefixes: ["refs/heads/", "refs/remotes/"])
+    Self(
+      repository: repository, headReference: "HEAD",
+      branchPrefixes: ["refs/heads/", "refs/remotes/"])
   }
 
   static func cache(_ repository: RepositoryHandle) -> Self {

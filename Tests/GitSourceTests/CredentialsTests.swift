@@ -30,7 +30,8 @@ struct CredentialsTests {
     let file = temp.appending("git-credentials")
     try "# deploy user\nusername = deploy\npassword=\(Self.secret)\n\n"
       .write(to: file, atomically: true, encoding: .utf8)
-    #expect(try GitCredentials.fromFile(file.path) == .basic(username: "deploy", password: Self.secret))
+    #expect(
+      try GitCredentials.fromFile(file.path) == .basic(username: "deploy", password: Self.secret))
   }
 
   /// Every way of printing credentials and every error a secret could reach stays clean.
@@ -61,7 +62,9 @@ struct CredentialsTests {
     try "\(Self.secret)=x\n".write(to: unknownKey, atomically: true, encoding: .utf8)
     errors.append(captured { try GitCredentials.fromFile(unknownKey.path) })
     errors.append(
-      captured { try GitCredentials.fromEnvironment(environment: ["WAVESYNC_GIT_PASSWORD": Self.secret]) })
+      captured {
+        try GitCredentials.fromEnvironment(environment: ["WAVESYNC_GIT_PASSWORD": Self.secret])
+      })
     // A password in the URL of a remote that is not there.
     let port = try LoopbackPort.free()
     for value in credentials + [nil] {

@@ -1,9 +1,9 @@
 /// A small smart-HTTP Git server: Python's ThreadingHTTPServer in front of `git http-backend`
 /// (CGI), with HTTP basic auth. Arguments: project root, user (`*`: any user), password, port
-/// file. It binds 127.0.0.1 on a kernel-chosen port and writes that port to the port file once
-/// listening.
+/// file, and optionally a PEM file (key and certificate) to serve HTTPS. It binds 127.0.0.1 on a
+/// kernel-chosen port and writes that port to the port file once listening.
 let gitHTTPBackendScript = #"""
-  import base64, http.server, os, subprocess, sys, urllib.parse
+  import base64, http.server, os, ssl, subprocess, sys, urllib.parse
 
   BACKEND = "/usr/lib/git-core/git-http-backend"
   root, user, password, port_file = sys.argv[1:5]
@@ -91,6 +91,10 @@ let gitHTTPBackendScript = #"""
 
 
   server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+  if len(sys.argv) > 5:
+      context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+      context.load_cert_chain(sys.argv[5])
+      server.socket = context.wrap_socket(server.socket, server_side=True)
   with open(port_file + ".tmp", "w") as f:
       f.write(str(server.server_address[1]))
   os.rename(port_file + ".tmp", port_file)

@@ -8,14 +8,20 @@ public final class GitHTTPServer {
   public let username: String
   private let process: ServerProcess
 
+  public let scheme: String
+
+  /// With `tlsCertificate` (a PEM file holding key and certificate) it serves HTTPS.
   public init(
-    projectRoot: String, username: String, password: String, workDirectory: URL
+    projectRoot: String, username: String, password: String, workDirectory: URL,
+    tlsCertificate: URL? = nil
   ) async throws {
     let script = workDirectory.appendingPathComponent("git-http-server.py")
     try Data(gitHTTPBackendScript.utf8).write(to: script)
     let portFile = workDirectory.appendingPathComponent("git-http-server.port")
     let process = try ServerProcess(
-      "/usr/bin/python3", [script.path, projectRoot, username, password, portFile.path],
+      "/usr/bin/python3",
+      [script.path, projectRoot, username, password, portFile.path]
+        + (tlsCertificate.map { [$0.path] } ?? []),
       logFile: workDirectory.appendingPathComponent("git-http-server.log"))
     var port: UInt16?
     do {
@@ -29,11 +35,12 @@ public final class GitHTTPServer {
     }
     self.port = port!
     self.username = username
+    self.scheme = tlsCertificate == nil ? "http" : "https"
     self.process = process
   }
 
-  /// `http://127.0.0.1:<port>/<name>` for the repository at `projectRoot/name`.
-  public func url(for name: String) -> String { "http://127.0.0.1:\(port)/\(name)" }
+  /// `http(s)://127.0.0.1:<port>/<name>` for the repository at `projectRoot/name`.
+  public func url(for name: String) -> String { "\(scheme)://127.0.0.1:\(port)/\(name)" }
 
   /// Requests the server has logged so far (method and status lines).
   public var log: String { process.log }
