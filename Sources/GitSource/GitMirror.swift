@@ -90,7 +90,14 @@ public struct GitMirror: Sendable {
   ) throws(GitSourceError) -> FetchResult {
     if remote.isSSH && !LibGit2.supportsSSH { throw .sshNotSupported(url: remote.display) }
     let redactor = Redactor(credentials: credentials, url: remote)
-    let existing = try openCacheIfPresent()
+    let existing: RepositoryHandle?
+    do throws(GitSourceError) {
+      existing = try openCacheIfPresent()
+    } catch .notARepository {
+      // A cache directory that is no repository (an interrupted first fetch, say) is rebuilt.
+      try? FileManager.default.removeItem(at: cacheDirectory)
+      existing = nil
+    }
     let repository: RepositoryHandle
     if let existing { repository = existing } else { repository = try createCache() }
     let transfer: TransferProgress

@@ -18,6 +18,18 @@ struct LocalSourceTests {
     }
   }
 
+  @Test func rebuildsACacheDirectoryThatIsNoRepository() async throws {
+    let temp = try TemporaryDirectory()
+    let (repo, commit) = try FleetFixture.make(in: temp)
+    let mirror = GitMirror(url: repo.path, cacheRoot: temp.appending("cache"))
+    try FileManager.default.createDirectory(
+      at: mirror.cacheDirectory, withIntermediateDirectories: true)
+    try Data("junk".utf8).write(to: mirror.cacheDirectory.appendingPathComponent("junk"))
+    let error = await #expect(throws: GitSourceError.self) { try await mirror.cachedCommit() }
+    #expect(error == .notARepository(path: mirror.cacheDirectory.path))
+    #expect(try await mirror.fetch().commit.id == commit)
+  }
+
   @Test func readsALocalRepositoryInPlace() async throws {
     let temp = try TemporaryDirectory()
     let (repo, first) = try FleetFixture.make(in: temp)
