@@ -1,0 +1,281 @@
+internal import CYAML
+public import OrderedCollections
+
+/// One document of a YAML stream, with the line where each value starts.
+public struct YAMLDocument: Sendable, Hashable {
+  public var value: Value
+  /// The 1-based line where the document's content starts.
+  public var line: Int
+  /// Lines by JSON pointer ("/spec/replicas"); a mapping entry is found at its key's line.
+  var lines: [String: Int]
+
+  public func line(at pointer: String) -> Int? { lines[pointer] }
+}
+
+public enum YAML {
+  /// Parses every document of a stream; empty and `null` documents are dropped, as
+  /// kubectl and kustomize drop them.
+  public static func documents(
+    from text: String, file: String? = nil, rules: ScalarRules
+  ) throws(YAMLError) -> [YAMLDocument] {
+    var parser = EventParser(text: text, file: file, rules: rules)
+    return try parser.parseStream().filter { !$0.value.isNull }
+  }
+
+  /// Parses a stream that must hold at most one document; an empty stream is `null`.
+  public static func value(
+    from text: String, file: String? = nil, rules: ScalarRules
+  ) throws(YAMLError) -> Value {
+    var parser = EventParser(text: text, file: file, rules: rules)
+    let documents = try parser.parseStream()
+    if documents.count > 1 {
+      throw YAMLError(
+        file: file, line: documents[1].line, column: 1,
+        message: "expected a single YAML document, found \(documents.count)")
+    }
+    return documents.first?.value ?? .null
+  }
+}
+
+/// Builds values from libyaml's event stream: libyaml hands over each scalar's raw text, style,
+/// tag and position, which is what the scalar rules and line-precise errors need.
+private struct EventParser {
+  let text: String
+  let file: String?
+  let rules: ScalarRules
+  var anchors: [String: Value] = [:]
+  var lines: [String: Int] = [:]
+
+  init(text: String, file: String?, rules: ScalarRules) {
+    self.text = text
+    self.file = file
+    self.rules = rules
+  }
+
+  private enum Frame {
+    case sequence(items: [Value], anchor: String?, pointer: String)
+    case mapping(
+      entries: OrderedDictionary<String, Value>, keyLines: [String: Int], pendingKey: String?,
+      pendingKeyLine: Int, anchor: String?, pointer: String, merged: Set<String>)
+  }
+
+  mutating func parseStream() throws(YAMLError) -> [YAMLDocument] {
+    var parser = yaml_parser_t()
+    guard yaml_parser_initialize(&parser) != 0 else {
+      throw YAMLError(file: file, line: 0, column: 0, message: "cannot initialise libyaml")
+    }
+    defer { yaml_parser_delete(&parser) }
+    let bytes = Array(text.utf8)
+    return try bytes.withUnsafeBufferPointer { buffer throws(YAMLError) -> [YAMLDocument] in
+      yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+      yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+      return try run(&parser)
+    }
+  }
+
+  private mutating func run(_ parser: inout yaml_parser_t) throws(YAMLError) -> [YAMLDocument] {
+    var documents: [YAMLDocument] = []
+    var stack: [Frame] = []
+    var documentLine = 1
+    var root: Value?
+    while true {
+      var event = yaml_event_t()
+      guard yaml_parser_parse(&parser, &event) != 0 else { throw parserError(parser) }
+      defer { yaml_event_delete(&event) }
+      let line = Int(event.start_mark.line) + 1
+      let column = Int(event.start_mark.column) + 1
+      switch event.type {
+      case YAML_STREAM_END_EVENT:
+        return documents
+      case YAML_DOCUMENT_START_EVENT:
+        anchors = [:]
+        lines = [:]
+        root = nil
+        documentLine = line
+      case YAML_DOCUMENT_END_EVENT:
+        documents.append(YAMLDocument(value: root ?? .null, line: documentLine, lines: lines))
+      case YAML_ALIAS_EVENT:
+        let name = String(cString: event.data.alias.anchor)
+        guard let value = anchors[name] else {
+          throw YAMLError(file: file, line: line, column: column, message: "unknown alias *\(name)")
+        }
+        try add(value, line: line, column: column, to: &stack, root: &root)
+      case YAML_SCALAR_EVENT:
+        let scalar = event.data.scalar
+        let raw = String(
+          decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+        let tag = scalar.tag.map { String(cString: $0) }
+        let value = try resolve(
+          raw, tag: tag, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE, line: line, column: column)
+        if let anchor = scalar.anchor { anchors[String(cString: anchor)] = value }
+        try add(value, line: line, column: column, to: &stack, root: &root)
+      case YAML_SEQUENCE_START_EVENT:
+        let pointer = try childPointer(stack, line: line, column: column)
+        lines[pointer] = lines[pointer] ?? line
+        stack.append(
+          .sequence(
+            items: [], anchor: event.data.sequence_start.anchor.map { String(cString: $0) },
+            pointer: pointer))
+      case YAML_MAPPING_START_EVENT:
+        let pointer = try childPointer(stack, line: line, column: column)
+        lines[pointer] = lines[pointer] ?? line
+        stack.append(
+          .mapping(
+            entries: [:], keyLines: [:], pendingKey: nil, pendingKeyLine: 0,
+            anchor: event.data.mapping_start.anchor.map { String(cString: $0) },
+            pointer: pointer, merged: []))
+      case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+        let value: Value
+        let anchor: String?
+        switch stack.removeLast() {
+        case .sequence(let items, let a, _):
+          value = .array(items)
+          anchor = a
+        case .mapping(let entries, _, _, _, let a, _, _):
+          value = .object(entries)
+          anchor = a
+        }
+        if let anchor { anchors[anchor] = value }
+        try add(value, line: line, column: column, to: &stack, root: &root, closing: true)
+      default:
+        break
+      }
+    }
+  }
+
+  /// The JSON pointer of the value about to start, from the enclosing collection.
+  private func childPointer(_ stack: [Frame], line: Int, column: Int) throws(YAMLError) -> String {
+    switch stack.last {
+    case nil: return ""
+    case .sequence(let items, _, let pointer): return pointer + "/\(items.count)"
+    case .mapping(_, _, let key, _, _, let pointer, _):
+      guard let key else {
+        throw YAMLError(
+          file: file, line: line, column: column,
+          message: "a mapping key must be a scalar, not a mapping or a list")
+      }
+      return pointer + "/" + Self.escapePointer(key)
+    }
+  }
+
+  static func escapePointer(_ key: String) -> String {
+    key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+  }
+
+  private mutating func add(
+    _ value: Value, line: Int, column: Int, to stack: inout [Frame], root: inout Value?,
+    closing: Bool = false
+  ) throws(YAMLError) {
+    guard let top = stack.popLast() else {
+      root = value
+      if !closing { lines[""] = line }
+      return
+    }
+    switch top {
+    case .sequence(var items, let anchor, let pointer):
+      if !closing { lines[pointer + "/\(items.count)"] = line }
+      items.append(value)
+      stack.append(.sequence(items: items, anchor: anchor, pointer: pointer))
+    case .mapping(
+      var entries, var keyLines, let pendingKey, let keyLine, let anchor, let pointer, var merged):
+      if let key = pendingKey {
+        if key == "<<" && !merged.contains("<<") {
+          try merge(value, into: &entries, merged: &merged, line: keyLine, column: column)
+        } else {
+          if entries[key] != nil && !merged.contains(key) {
+            throw YAMLError(
+              file: file, line: keyLine, column: column,
+              message: "mapping key \"\(key)\" already defined at line \(keyLines[key] ?? 0)")
+          }
+          merged.remove(key)
+          entries[key] = value
+          keyLines[key] = keyLine
+          lines[pointer + "/" + Self.escapePointer(key)] = keyLine
+        }
+        stack.append(
+          .mapping(
+            entries: entries, keyLines: keyLines, pendingKey: nil, pendingKeyLine: 0,
+            anchor: anchor, pointer: pointer, merged: merged))
+      } else {
+        guard let key = Self.keyString(value) else {
+          throw YAMLError(
+            file: file, line: line, column: column,
+            message: "a mapping key must be a scalar, not a \(value.typeName)")
+        }
+        stack.append(
+          .mapping(
+            entries: entries, keyLines: keyLines, pendingKey: key, pendingKeyLine: line,
+            anchor: anchor, pointer: pointer, merged: merged))
+      }
+    }
+  }
+
+  /// `<<: *anchor` merge keys (YAML 1.1), which both Go decoders honour; explicit keys win.
+  private func merge(
+    _ value: Value, into entries: inout OrderedDictionary<String, Value>, merged: inout Set<String>,
+    line: Int, column: Int
+  ) throws(YAMLError) {
+    let sources: [Value] = value.arrayValue ?? [value]
+    for source in sources {
+      guard case .object(let object) = source else {
+        throw YAMLError(
+          file: file, line: line, column: column,
+          message: "merge key << needs a mapping or a list of mappings")
+      }
+      for (key, item) in object where entries[key] == nil {
+        entries[key] = item
+        merged.insert(key)
+      }
+    }
+  }
+
+  /// Keys become strings the way sigs.k8s.io/yaml turns them into JSON object keys.
+  static func keyString(_ value: Value) -> String? {
+    switch value {
+    case .string(let s): s
+    case .bool(let b): b ? "true" : "false"
+    case .int(let i): String(i)
+    case .uint(let u): String(u)
+    case .double(let d): GoFloat.shortestG(d)
+    case .null: "null"
+    case .array, .object: nil
+    }
+  }
+
+  private func resolve(
+    _ raw: String, tag: String?, plain: Bool, line: Int, column: Int
+  ) throws(YAMLError) -> Value {
+    guard let tag, tag != "!" else { return plain ? rules.resolvePlain(raw) : .string(raw) }
+    let fail = { () -> YAMLError in
+      YAMLError(file: file, line: line, column: column, message: "cannot read \"\(raw)\" as \(tag)")
+    }
+    switch tag {
+    case "tag:yaml.org,2002:str", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:timestamp":
+      return .string(raw)
+    case "tag:yaml.org,2002:null":
+      return .null
+    case "tag:yaml.org,2002:bool":
+      guard let b = ScalarRules.kubectl.resolveBool(raw) else { throw fail() }
+      return .bool(b)
+    case "tag:yaml.org,2002:int":
+      guard let n = GoInteger.parse(raw.replacingOccurrences(of: "_", with: "")) else {
+        throw fail()
+      }
+      return n
+    case "tag:yaml.org,2002:float":
+      guard let n = ScalarRules.resolveNumber(raw, rules: rules) else { throw fail() }
+      return n
+    default:
+      throw YAMLError(file: file, line: line, column: column, message: "unsupported tag \(tag)")
+    }
+  }
+
+  private func parserError(_ parser: yaml_parser_t) -> YAMLError {
+    let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+    let context = parser.context.map { String(cString: $0) }
+    let mark = parser.problem_mark
+    let message = context.map { "\($0): \(problem)" } ?? problem
+    return YAMLError(
+      file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1, message: message)
+  }
+}
