@@ -58,7 +58,9 @@ public struct InMemoryFileTree: FileTree, Hashable {
     self.init(files: texts.mapValues { Data($0.utf8) })
   }
 
-  public mutating func write(_ path: String, _ data: Data) { files[FilePath.normalize(path)] = data }
+  public mutating func write(_ path: String, _ data: Data) {
+    files[FilePath.normalize(path)] = data
+  }
   public mutating func write(_ path: String, text: String) { write(path, Data(text.utf8)) }
 
   public func contents(of path: String) throws -> Data? { files[FilePath.normalize(path)] }
@@ -112,6 +114,17 @@ public enum FilePath {
     let n = normalize(path)
     guard let slash = n.lastIndex(of: "/") else { return n }
     return String(n[n.index(after: slash)...])
+  }
+
+  /// `to` written relative to the directory `from` (both repository paths), with `..` as needed.
+  public static func relative(from directory: String, to path: String) -> String {
+    let base = normalize(directory).split(separator: "/")
+    let target = normalize(path).split(separator: "/")
+    var common = 0
+    while common < base.count, common < target.count, base[common] == target[common] { common += 1 }
+    let ups = Array(repeating: "..", count: base.count - common)
+    let parts = ups + target[common...].map(String.init)
+    return parts.isEmpty ? "." : parts.joined(separator: "/")
   }
 
   /// True when the normalized path climbs above the root.

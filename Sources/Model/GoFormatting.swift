@@ -1,6 +1,6 @@
 /// Number and time formats of Go's standard library, which Kubernetes tools print with;
 /// matching them makes Wavesync's output read like theirs.
-enum GoFloat {
+public enum GoFloat {
   /// The shortest round-trip digits and decimal exponent of a finite double:
   /// value = 0.d1d2d3... × 10^pointPosition.
   private static func digits(_ value: Double) -> (digits: [Character], point: Int) {
@@ -26,7 +26,7 @@ enum GoFloat {
   }
 
   /// `strconv.FormatFloat(v, 'g', -1, 64)`: the form yaml.v3 prints floats in.
-  static func shortestG(_ value: Double) -> String {
+  public static func shortestG(_ value: Double) -> String {
     if value.isNaN { return ".nan" }
     if value.isInfinite { return value < 0 ? "-.inf" : ".inf" }
     if value == 0 { return value.sign == .minus ? "-0" : "0" }
@@ -77,7 +77,8 @@ enum GoTimestamp {
     func number(minDigits: Int, maxDigits: Int) -> Int? {
       var value = 0
       var count = 0
-      while i < chars.count, count < maxDigits, let d = chars[i].wholeNumberValue, chars[i].isASCII {
+      while i < chars.count, count < maxDigits, let d = chars[i].wholeNumberValue, chars[i].isASCII
+      {
         value = value * 10 + d
         i += 1
         count += 1

@@ -1,21 +1,20 @@
-/// The order kubectl kustomize prints mapping keys in (go-yaml's sorter): runs of digits
-/// compare by number, so `b9` comes before `b10`; letters come before other characters.
+/// The order kubectl kustomize prints mapping keys in (go-yaml v2's sorter, which
+/// sigs.k8s.io/yaml uses): runs of digits compare by number, so `b9` comes before `b10`;
+/// a non-letter sorts before a letter.
 enum NaturalKeyOrder {
   static func less(_ a: String, _ b: String) -> Bool {
     let x = Array(a.unicodeScalars)
     let y = Array(b.unicodeScalars)
-    var inDigits = false
     var i = 0
     while i < x.count && i < y.count {
       if x[i] == y[i] {
-        inDigits = isDigit(x[i])
         i += 1
         continue
       }
       let xLetter = x[i].properties.isAlphabetic
       let yLetter = y[i].properties.isAlphabetic
       if xLetter && yLetter { return x[i] < y[i] }
-      if xLetter || yLetter { return inDigits ? xLetter : yLetter }
+      if xLetter || yLetter { return yLetter }
       var xNumber = number(x, from: i)
       var yNumber = number(y, from: i)
       // Leading zeros within a digit run started earlier still count as part of that number.

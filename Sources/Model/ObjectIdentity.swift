@@ -6,7 +6,8 @@ public struct ObjectIdentity: Sendable, Hashable, Comparable, CustomStringConver
   public var namespace: String?
   public var name: String
 
-  public init(group: String, version: String, kind: String, namespace: String? = nil, name: String) {
+  public init(group: String, version: String, kind: String, namespace: String? = nil, name: String)
+  {
     self.group = group
     self.version = version
     self.kind = kind

@@ -12,7 +12,7 @@ public enum ScalarRules: Sendable, Hashable {
   public func resolvePlain(_ text: String) -> Value {
     if Self.nullWords.contains(text) { return .null }
     if let bool = resolveBool(text) { return .bool(bool) }
-    if let number = Self.resolveNumber(text, rules: self) { return number }
+    if let number = Self.resolveNumber(text) { return number }
     if self == .kustomize, let timestamp = GoTimestamp.rfc3339(fromYAML: text) {
       return .string(timestamp)
     }
@@ -41,7 +41,7 @@ public enum ScalarRules: Sendable, Hashable {
 
   /// Both Go decoders try, in order: a signed 64-bit integer (base prefixes 0x, 0o, 0b and a
   /// leading 0 for octal, underscores ignored), an unsigned one, then a YAML-style float.
-  static func resolveNumber(_ text: String, rules: ScalarRules) -> Value? {
+  static func resolveNumber(_ text: String) -> Value? {
     guard let first = text.first, first.isASCII,
       first.isNumber || first == "-" || first == "+" || first == "."
     else { return nil }
@@ -54,13 +54,13 @@ public enum ScalarRules: Sendable, Hashable {
     let plain = text.replacingOccurrences(of: "_", with: "")
     if let integer = GoInteger.parse(plain) { return integer }
     guard isYAMLFloat(plain), let double = Double(plain) else { return nil }
-    return canonicalFloat(double, rules: rules)
+    return canonicalFloat(double)
   }
 
   /// Both tools hand their result on through JSON, where a whole float prints like an integer
   /// and is read back as one; mirror that so values compare equal to what the tools produce.
-  static func canonicalFloat(_ double: Double, rules: ScalarRules) -> Value {
-    let printed = rules == .kustomize ? GoFloat.shortestG(double) : GoFloat.json(double)
+  public static func canonicalFloat(_ double: Double) -> Value {
+    let printed = GoFloat.json(double)
     if let integer = GoInteger.parse(printed) { return integer }
     return .double(double)
   }

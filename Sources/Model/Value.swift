@@ -59,6 +59,15 @@ extension Value {
     }
   }
 
+  /// The type with its article, for messages: "an integer", "a mapping".
+  public var typeDescription: String {
+    switch self {
+    case .null: "null"
+    case .int, .uint: "an integer"
+    default: "a " + typeName
+    }
+  }
+
   /// Member access on objects; `nil` for a missing key or a non-object. Setting on a non-object
   /// turns it into an object; setting `nil` removes the key.
   public subscript(key: String) -> Value? {
@@ -103,7 +112,8 @@ extension Value {
   }
 }
 
-extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+  ExpressibleByBooleanLiteral,
   ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
   ExpressibleByNilLiteral
 {
@@ -116,4 +126,19 @@ extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Expres
     self = .object(OrderedDictionary(elements, uniquingKeysWith: { _, last in last }))
   }
   public init(nilLiteral: ()) { self = .null }
+}
+
+extension Value {
+  /// The same value with every mapping's keys in sorted order, so two values that differ only
+  /// in key order compare equal (`==` on `Value` respects key order).
+  public var keysSorted: Value {
+    switch self {
+    case .object(let entries):
+      .object(
+        OrderedDictionary(
+          uniqueKeysWithValues: entries.keys.sorted().map { ($0, entries[$0]!.keysSorted) }))
+    case .array(let items): .array(items.map(\.keysSorted))
+    default: self
+    }
+  }
 }

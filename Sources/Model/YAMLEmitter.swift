@@ -31,7 +31,10 @@ extension YAML {
     var writer = EventWriter(emitter: emitter, sortKeys: sortKeys)
     writer.stream(value)
     emitter = writer.emitter
-    return String(decoding: output.bytes, as: UTF8.self)
+    let text = String(decoding: output.bytes, as: UTF8.self)
+    // libyaml closes a document that ends in a `|+` block with an explicit "..." marker;
+    // each document here is joined with "---", so the marker only adds noise.
+    return text.hasSuffix("\n...\n") ? String(text.dropLast(4)) : text
   }
 }
 
@@ -109,7 +112,9 @@ private struct EventWriter {
   static func style(for string: String) -> yaml_scalar_style_t {
     if ScalarRules.kubectl.resolvePlain(string) != .string(string)
       || ScalarRules.kustomize.resolvePlain(string) != .string(string)
-      || looksLikeTimestamp(string)
+      || looksLikeTimestamp(string) || isBase60Number(string)
+      // libyaml would break the line at these separators inside quotes; escape them instead.
+      || string.unicodeScalars.contains(where: { ["\u{2028}", "\u{2029}", "\u{85}"].contains($0) })
     {
       return YAML_DOUBLE_QUOTED_SCALAR_STYLE
     }
@@ -117,6 +122,31 @@ private struct EventWriter {
       return YAML_LITERAL_SCALAR_STYLE
     }
     return YAML_ANY_SCALAR_STYLE
+  }
+
+  /// YAML 1.1 sexagesimal numbers such as `1:20` or `190:20:30.15`, which older readers take for
+  /// numbers (go-yaml v2 quotes them too).
+  private static func isBase60Number(_ string: String) -> Bool {
+    var rest = Substring(string)
+    if let sign = rest.first, sign == "-" || sign == "+" { rest = rest.dropFirst() }
+    guard let first = rest.first, first.isASCII, first.isNumber else { return false }
+    let head = rest.prefix { ($0.isASCII && $0.isNumber) || $0 == "_" }
+    rest = rest.dropFirst(head.count)
+    var groups = 0
+    while rest.first == ":" {
+      rest = rest.dropFirst()
+      let digits = rest.prefix { $0.isASCII && $0.isNumber }
+      guard (1...2).contains(digits.count), digits.count == 1 || digits.first! <= "5" else {
+        return false
+      }
+      rest = rest.dropFirst(digits.count)
+      groups += 1
+    }
+    guard groups > 0 else { return false }
+    if rest.first == "." {
+      rest = rest.dropFirst().drop { ($0.isASCII && $0.isNumber) || $0 == "_" }
+    }
+    return rest.isEmpty
   }
 
   private static func looksLikeTimestamp(_ string: String) -> Bool {

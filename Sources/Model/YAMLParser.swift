@@ -9,6 +9,16 @@ public struct YAMLDocument: Sendable, Hashable {
   /// Lines by JSON pointer ("/spec/replicas"); a mapping entry is found at its key's line.
   var lines: [String: Int]
 
+  public init(value: Value, line: Int = 1) {
+    self.init(value: value, line: line, lines: [:])
+  }
+
+  init(value: Value, line: Int, lines: [String: Int]) {
+    self.value = value
+    self.line = line
+    self.lines = lines
+  }
+
   public func line(at pointer: String) -> Int? { lines[pointer] }
 }
 
@@ -200,7 +210,7 @@ private struct EventParser {
         guard let key = Self.keyString(value) else {
           throw YAMLError(
             file: file, line: line, column: column,
-            message: "a mapping key must be a scalar, not a \(value.typeName)")
+            message: "a mapping key must be a scalar, not \(value.typeDescription)")
         }
         stack.append(
           .mapping(
@@ -263,7 +273,7 @@ private struct EventParser {
       }
       return n
     case "tag:yaml.org,2002:float":
-      guard let n = ScalarRules.resolveNumber(raw, rules: rules) else { throw fail() }
+      guard let n = ScalarRules.resolveNumber(raw) else { throw fail() }
       return n
     default:
       throw YAMLError(file: file, line: line, column: column, message: "unsupported tag \(tag)")

@@ -1,0 +1,344 @@
+import Model
+internal import OrderedCollections
+
+/// One `kustomization.yaml` (or a Component), read into the fields Wavesync supports.
+/// Any other field is an error naming it: nothing a user wrote is silently dropped.
+struct Kustomization: Sendable {
+  enum Kind: Sendable { case kustomization, component }
+
+  var kind: Kind = .kustomization
+  var resources: [String] = []
+  var components: [String] = []
+  var namespace: String?
+  var namePrefix = ""
+  var nameSuffix = ""
+  var commonLabels: OrderedDictionary<String, String> = [:]
+  var labels: [LabelRule] = []
+  var commonAnnotations: OrderedDictionary<String, String> = [:]
+  var images: [ImageRule] = []
+  var replicas: [ReplicaRule] = []
+  var patches: [PatchRule] = []
+  var configMapGenerator: [GeneratorArgs] = []
+  var secretGenerator: [GeneratorArgs] = []
+  var generatorOptions = GeneratorOptions()
+
+  struct LabelRule: Sendable {
+    var pairs: OrderedDictionary<String, String>
+    var includeSelectors: Bool
+    var includeTemplates: Bool
+  }
+
+  struct ImageRule: Sendable {
+    var name: String
+    var newName: String?
+    var newTag: String?
+    var digest: String?
+  }
+
+  struct ReplicaRule: Sendable {
+    var name: String
+    var count: Int64
+  }
+
+  struct PatchRule: Sendable {
+    /// The patch text and where it came from (the patch file, or the kustomization for inline ones).
+    var text: String
+    var source: String
+    /// For an inline patch, the line of the kustomization its text starts after; 0 for files.
+    var lineOffset: Int
+    var target: PatchTarget?
+
+    /// The line in `source` of a line of the patch text.
+    func line(_ patchLine: Int) -> Int { lineOffset + patchLine }
+  }
+
+  struct PatchTarget: Sendable {
+    var group: String?
+    var version: String?
+    var kind: String?
+    var name: String?
+    var namespace: String?
+    var labelSelector: LabelSelector?
+    var annotationSelector: LabelSelector?
+  }
+
+  static let supportedFields: [String] = [
+    "apiVersion", "kind", "metadata", "resources", "components", "namespace", "namePrefix",
+    "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "replicas", "patches",
+    "configMapGenerator", "secretGenerator", "generatorOptions",
+  ]
+
+  /// The file names kustomize looks for in a directory, in its order of preference.
+  static let fileNames = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+}
+
+/// Reads a kustomization's fields, checking each one's type.
+struct KustomizationReader {
+  let file: String
+  let document: YAMLDocument
+
+  func read(loadFile: (String) throws(RenderError) -> String) throws(RenderError) -> Kustomization {
+    guard case .object(let fields) = document.value else {
+      throw fail("", "a kustomization must be a mapping, found \(document.value.typeDescription)")
+    }
+    var k = Kustomization()
+    for key in fields.keys where !Kustomization.supportedFields.contains(key) {
+      throw fail(
+        "/" + key,
+        "field \"\(key)\" is not supported by Wavesync; supported fields: "
+          + Kustomization.supportedFields.dropFirst(3).joined(separator: ", "))
+    }
+    switch fields["kind"]?.stringValue {
+    case nil, "Kustomization": k.kind = .kustomization
+    case "Component": k.kind = .component
+    case let other?:
+      throw fail("/kind", "unknown kind \"\(other)\"; expected Kustomization or Component")
+    }
+    k.resources = try strings("resources")
+    k.components = try strings("components")
+    k.namespace = try string(fields["namespace"], at: "/namespace")
+    k.namePrefix = try string(fields["namePrefix"], at: "/namePrefix") ?? ""
+    k.nameSuffix = try string(fields["nameSuffix"], at: "/nameSuffix") ?? ""
+    k.commonLabels = try stringMap(fields["commonLabels"], at: "/commonLabels")
+    k.commonAnnotations = try stringMap(fields["commonAnnotations"], at: "/commonAnnotations")
+    for (index, entry) in try list("labels").enumerated() {
+      let at = "/labels/\(index)"
+      try onlyFields(entry, ["pairs", "includeSelectors", "includeTemplates", "fields"], at: at)
+      if entry["fields"] != nil {
+        throw fail(at + "/fields", "labels[].fields is not supported by Wavesync")
+      }
+      k.labels.append(
+        .init(
+          pairs: try stringMap(entry["pairs"], at: at + "/pairs"),
+          includeSelectors: try bool(entry["includeSelectors"], at: at + "/includeSelectors"),
+          includeTemplates: try bool(entry["includeTemplates"], at: at + "/includeTemplates")))
+    }
+    for (index, entry) in try list("images").enumerated() {
+      let at = "/images/\(index)"
+      try onlyFields(entry, ["name", "newName", "newTag", "digest"], at: at)
+      guard let name = try string(entry["name"], at: at + "/name"), !name.isEmpty else {
+        throw fail(at, "an image entry needs a name")
+      }
+      k.images.append(
+        .init(
+          name: name, newName: try string(entry["newName"], at: at + "/newName"),
+          newTag: try scalarString(entry["newTag"], at: at + "/newTag"),
+          digest: try string(entry["digest"], at: at + "/digest")))
+    }
+    for (index, entry) in try list("replicas").enumerated() {
+      let at = "/replicas/\(index)"
+      try onlyFields(entry, ["name", "count"], at: at)
+      guard let name = try string(entry["name"], at: at + "/name") else {
+        throw fail(at, "a replicas entry needs a name")
+      }
+      guard let count = entry["count"]?.intValue else {
+        throw fail(at + "/count", "count must be an integer")
+      }
+      k.replicas.append(.init(name: name, count: count))
+    }
+    for (index, entry) in try list("patches").enumerated() {
+      k.patches.append(try patch(entry, at: "/patches/\(index)", loadFile: loadFile))
+    }
+    k.generatorOptions = try generatorOptions(fields["generatorOptions"], at: "/generatorOptions")
+    for (index, entry) in try list("configMapGenerator").enumerated() {
+      k.configMapGenerator.append(
+        try generator(entry, at: "/configMapGenerator/\(index)", secret: false))
+    }
+    for (index, entry) in try list("secretGenerator").enumerated() {
+      k.secretGenerator.append(try generator(entry, at: "/secretGenerator/\(index)", secret: true))
+    }
+    return k
+  }
+
+  private var fields: OrderedDictionary<String, Value> { document.value.objectValue ?? [:] }
+
+  func fail(_ pointer: String, _ message: String) -> RenderError {
+    RenderError(file: file, line: document.line(at: pointer) ?? document.line, message: message)
+  }
+
+  private func list(_ key: String) throws(RenderError) -> [Value] {
+    guard let value = fields[key], !value.isNull else { return [] }
+    guard let items = value.arrayValue else {
+      throw fail("/" + key, "\(key) must be a list, found \(value.typeDescription)")
+    }
+    return items
+  }
+
+  private func strings(_ key: String) throws(RenderError) -> [String] {
+    var result: [String] = []
+    for (index, item) in try list(key).enumerated() {
+      guard let s = item.stringValue else {
+        throw fail(
+          "/\(key)/\(index)", "\(key) entries must be strings, found \(item.typeDescription)")
+      }
+      result.append(s)
+    }
+    return result
+  }
+
+  private func string(_ value: Value?, at pointer: String) throws(RenderError) -> String? {
+    guard let value, !value.isNull else { return nil }
+    guard let s = value.stringValue else {
+      throw fail(
+        pointer,
+        "\(pointer.split(separator: "/").last ?? "") must be a string, found \(value.typeDescription)"
+      )
+    }
+    return s
+  }
+
+  /// A string field where users often write a number (a tag like `1.10` or `2`).
+  private func scalarString(_ value: Value?, at pointer: String) throws(RenderError) -> String? {
+    switch value {
+    case nil, .null?: return nil
+    case .string(let s)?: return s
+    case .int(let i)?: return String(i)
+    case .uint(let u)?: return String(u)
+    case .double(let d)?: return GoFloat.shortestG(d)
+    case let other?: throw fail(pointer, "expected a string, found \(other.typeDescription)")
+    }
+  }
+
+  private func bool(_ value: Value?, at pointer: String) throws(RenderError) -> Bool {
+    guard let value, !value.isNull else { return false }
+    guard let b = value.boolValue else {
+      throw fail(pointer, "expected true or false, found \(value.typeDescription)")
+    }
+    return b
+  }
+
+  private func stringMap(_ value: Value?, at pointer: String) throws(RenderError)
+    -> OrderedDictionary<String, String>
+  {
+    guard let value, !value.isNull else { return [:] }
+    guard case .object(let entries) = value else {
+      throw fail(pointer, "expected a mapping, found \(value.typeDescription)")
+    }
+    var result: OrderedDictionary<String, String> = [:]
+    for (key, item) in entries {
+      guard let s = item.stringValue else {
+        throw fail(
+          pointer + "/" + key,
+          "the value of \(key) must be a string, found \(item.typeDescription) (quote it)")
+      }
+      result[key] = s
+    }
+    return result
+  }
+
+  private func onlyFields(_ value: Value, _ allowed: [String], at pointer: String)
+    throws(RenderError)
+  {
+    guard case .object(let entries) = value else {
+      throw fail(pointer, "expected a mapping, found \(value.typeDescription)")
+    }
+    for key in entries.keys where !allowed.contains(key) {
+      throw fail(
+        pointer + "/" + key,
+        "unknown field \"\(key)\" (expected one of: \(allowed.joined(separator: ", ")))")
+    }
+  }
+
+  private func patch(
+    _ entry: Value, at pointer: String, loadFile: (String) throws(RenderError) -> String
+  ) throws(RenderError) -> Kustomization.PatchRule {
+    try onlyFields(entry, ["path", "patch", "target", "options"], at: pointer)
+    if entry["options"] != nil {
+      throw fail(pointer + "/options", "patch options are not supported by Wavesync")
+    }
+    let path = try string(entry["path"], at: pointer + "/path")
+    let inline = try string(entry["patch"], at: pointer + "/patch")
+    let text: String
+    let source: String
+    var lineOffset = 0
+    switch (path, inline) {
+    case (let path?, nil):
+      text = try loadFile(path)
+      source = FilePath.join(FilePath.directory(of: file), path)
+    case (nil, let inline?):
+      text = inline
+      source = file
+      lineOffset = document.line(at: pointer + "/patch") ?? document.line
+    case (nil, nil): throw fail(pointer, "a patch needs either path or patch")
+    case (.some, .some): throw fail(pointer, "a patch takes path or patch, not both")
+    }
+    var target: Kustomization.PatchTarget?
+    if let t = entry["target"], !t.isNull {
+      let at = pointer + "/target"
+      try onlyFields(
+        t,
+        ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"],
+        at: at)
+      func selector(_ key: String) throws(RenderError) -> LabelSelector? {
+        guard let text = try string(t[key], at: at + "/" + key) else { return nil }
+        do { return try LabelSelector(parsing: text) } catch {
+          throw fail(at + "/" + key, error.description)
+        }
+      }
+      target = .init(
+        group: try string(t["group"], at: at + "/group"),
+        version: try string(t["version"], at: at + "/version"),
+        kind: try string(t["kind"], at: at + "/kind"),
+        name: try string(t["name"], at: at + "/name"),
+        namespace: try string(t["namespace"], at: at + "/namespace"),
+        labelSelector: try selector("labelSelector"),
+        annotationSelector: try selector("annotationSelector"))
+    }
+    return .init(text: text, source: source, lineOffset: lineOffset, target: target)
+  }
+
+  private func generatorOptions(_ value: Value?, at pointer: String) throws(RenderError)
+    -> GeneratorOptions
+  {
+    guard let value, !value.isNull else { return GeneratorOptions() }
+    try onlyFields(
+      value, ["labels", "annotations", "disableNameSuffixHash", "immutable"], at: pointer)
+    return GeneratorOptions(
+      labels: try stringMap(value["labels"], at: pointer + "/labels"),
+      annotations: try stringMap(value["annotations"], at: pointer + "/annotations"),
+      disableNameSuffixHash: value["disableNameSuffixHash"].map { _ in true } == nil
+        ? nil : try bool(value["disableNameSuffixHash"], at: pointer + "/disableNameSuffixHash"),
+      immutable: value["immutable"] == nil
+        ? nil : try bool(value["immutable"], at: pointer + "/immutable"))
+  }
+
+  private func generator(_ entry: Value, at pointer: String, secret: Bool) throws(RenderError)
+    -> GeneratorArgs
+  {
+    var allowed = ["name", "namespace", "behavior", "literals", "files", "envs", "env", "options"]
+    if secret { allowed.append("type") }
+    try onlyFields(entry, allowed, at: pointer)
+    guard let name = try string(entry["name"], at: pointer + "/name"), !name.isEmpty else {
+      throw fail(pointer, "a generator needs a name")
+    }
+    func stringList(_ key: String) throws(RenderError) -> [String] {
+      guard let v = entry[key], !v.isNull else { return [] }
+      guard let items = v.arrayValue else {
+        throw fail(pointer + "/" + key, "\(key) must be a list")
+      }
+      var out: [String] = []
+      for (i, item) in items.enumerated() {
+        guard let s = try scalarString(item, at: "\(pointer)/\(key)/\(i)") else {
+          throw fail("\(pointer)/\(key)/\(i)", "\(key) entries must be strings")
+        }
+        out.append(s)
+      }
+      return out
+    }
+    let behaviorText = try string(entry["behavior"], at: pointer + "/behavior") ?? "create"
+    guard let behavior = GeneratorBehavior(rawValue: behaviorText) else {
+      throw fail(
+        pointer + "/behavior",
+        "unknown behavior \"\(behaviorText)\" (expected create, merge or replace)")
+    }
+    var envs = try stringList("envs")
+    if let env = try string(entry["env"], at: pointer + "/env") { envs.insert(env, at: 0) }
+    return GeneratorArgs(
+      name: name, namespace: try string(entry["namespace"], at: pointer + "/namespace"),
+      behavior: behavior,
+      literals: try stringList("literals"), files: try stringList("files"), envs: envs,
+      type: secret ? try string(entry["type"], at: pointer + "/type") : nil,
+      options: try generatorOptions(entry["options"], at: pointer + "/options"),
+      kustomizationFile: file, line: document.line(at: pointer) ?? document.line)
+  }
+}

@@ -1,0 +1,370 @@
+internal import Foundation
+public import Model
+
+/// Builds kustomizations from a file tree as `kubectl kustomize` (kustomize v5) does, for the
+/// fields Wavesync supports: same objects, same order, same names, same values.
+public struct KustomizeBuilder: Sendable {
+  public let tree: any FileTree
+
+  public init(tree: any FileTree) {
+    self.tree = tree
+  }
+
+  /// Builds the kustomization in `directory` (a repository path; `""` is the root).
+  public func build(directory: String) throws(RenderError) -> [Value] {
+    let directory = FilePath.normalize(directory)
+    let (file, document) = try loadKustomization(in: directory, referencedFrom: nil)
+    return try finish(
+      try accumulate(document, file: file, directory: directory, onto: [], stack: []))
+  }
+
+  /// Builds a kustomization that is not in the tree (Wavesync's per-site composition of an app's
+  /// base and components), as if it were the file `file` in `directory`.
+  public func build(kustomization: Value, file: String) throws(RenderError) -> [Value] {
+    let document = YAMLDocument(value: kustomization)
+    let resources = try accumulate(
+      document, file: file, directory: FilePath.directory(of: file), onto: [], stack: [])
+    return try finish(resources)
+  }
+
+  /// The steps kustomize runs once, at the top: content-hash suffixes, then references to every
+  /// renamed object, then the output order.
+  private func finish(_ built: [KustomizeResource]) throws(RenderError) -> [Value] {
+    var resources = built
+    for index in resources.indices where resources[index].generator?.appendHash == true {
+      let suffix = ContentHash.suffix(for: resources[index].object)
+      resources[index].rename(to: resources[index].name + "-" + suffix)
+    }
+    try NameReferences.fix(&resources)
+    for resource in resources where Self.containsNonFinite(resource.object) {
+      throw RenderError(
+        file: resource.file, object: resource.label,
+        message:
+          "holds .inf or .nan, which Kubernetes (JSON) cannot represent; quote it if it is meant as text"
+      )
+    }
+    return LegacyOrder.sorted(resources.map(\.id)).map { resources[$0].object }
+  }
+
+  private static func containsNonFinite(_ value: Value) -> Bool {
+    switch value {
+    case .double(let d): !d.isFinite
+    case .array(let items): items.contains(where: containsNonFinite)
+    case .object(let entries): entries.values.contains(where: containsNonFinite)
+    default: false
+    }
+  }
+
+  // MARK: - Accumulation
+
+  private func accumulate(
+    _ document: YAMLDocument, file: String, directory: String, onto existing: [KustomizeResource],
+    stack: [String]
+  ) throws(RenderError) -> [KustomizeResource] {
+    let reader = KustomizationReader(file: file, document: document)
+    let k = try reader.read { path throws(RenderError) in
+      try text(of: path, from: file, via: reader)
+    }
+    let stack = stack + [directory]
+    var resources = k.kind == .component ? existing : []
+    if k.kind == .component && stack.count == 1 {
+      throw RenderError(
+        file: file, message: "a Component cannot be built on its own; list it under components")
+    }
+
+    for (index, entry) in k.resources.enumerated() {
+      let at = "/resources/\(index)"
+      let path = try resolve(entry, from: file, via: reader, at: at)
+      if try tree.isDirectory(path) {
+        let (subFile, subDocument) = try loadKustomization(in: path, referencedFrom: (reader, at))
+        guard !stack.contains(path) else {
+          throw reader.fail(
+            at, "cycle: \(path) includes itself through \(stack.joined(separator: " -> "))")
+        }
+        if case .string("Component")? = subDocument.value["kind"] {
+          throw reader.fail(at, "\(entry) is a Component: list it under components, not resources")
+        }
+        let built = try accumulate(
+          subDocument, file: subFile, directory: path, onto: [], stack: stack)
+        for resource in built { try add(resource, to: &resources) }
+      } else if let data = try contents(of: path) {
+        try requireInside(path, directory: directory, reader: reader, at: at, entry: entry)
+        for resource in try readResources(data, file: path) { try add(resource, to: &resources) }
+      } else {
+        throw reader.fail(at, "resource \(entry) not found (looked for \(path))")
+      }
+    }
+
+    for (index, entry) in k.components.enumerated() {
+      let at = "/components/\(index)"
+      let path = try resolve(entry, from: file, via: reader, at: at)
+      guard try tree.isDirectory(path) else {
+        throw reader.fail(at, "component \(entry) is not a directory")
+      }
+      guard !stack.contains(path) else {
+        throw reader.fail(
+          at, "cycle: \(path) includes itself through \(stack.joined(separator: " -> "))")
+      }
+      let (subFile, subDocument) = try loadKustomization(in: path, referencedFrom: (reader, at))
+      guard case .string("Component")? = subDocument.value["kind"] else {
+        throw reader.fail(
+          at, "\(entry) is not a Component (kind: Component); list it under resources")
+      }
+      resources = try accumulate(
+        subDocument, file: subFile, directory: path, onto: resources, stack: stack)
+    }
+
+    try runGenerators(k, file: file, reader: reader, into: &resources)
+    try runTransformers(k, file: file, on: &resources)
+    try checkUnique(resources, after: file)
+    return resources
+  }
+
+  private func runGenerators(
+    _ k: Kustomization, file: String, reader: KustomizationReader,
+    into resources: inout [KustomizeResource]
+  ) throws(RenderError) {
+    let generator = ConfigDataGenerator { path throws(RenderError) in
+      let resolved = try resolve(path, from: file, via: reader, at: "")
+      try requireInside(
+        resolved, directory: FilePath.directory(of: file), reader: reader, at: "", entry: path)
+      guard let data = try contents(of: resolved) else {
+        throw RenderError(file: file, message: "file \(path) not found (looked for \(resolved))")
+      }
+      return data
+    }
+    let all = k.configMapGenerator.map { ($0, false) } + k.secretGenerator.map { ($0, true) }
+    for (args, isSecret) in all {
+      let made = try generator.make(args, isSecret: isSecret, defaults: k.generatorOptions)
+      switch args.behavior {
+      case .create:
+        try add(made, to: &resources)
+      case .merge, .replace:
+        let madeID = made.id
+        guard
+          let index = resources.firstIndex(where: {
+            $0.id.kind == madeID.kind && $0.allNames.contains(args.name)
+              && (args.namespace == nil || $0.allNamespaces.contains(args.namespace))
+          })
+        else {
+          throw RenderError(
+            file: file, line: args.line,
+            message:
+              "\(madeID.kind) \(args.name) does not exist in the resources so far; cannot \(args.behavior.rawValue) it"
+          )
+        }
+        GeneratedDataMerge.apply(made, behavior: args.behavior, onto: &resources[index])
+      }
+    }
+  }
+
+  private func runTransformers(
+    _ k: Kustomization, file: String, on resources: inout [KustomizeResource]
+  ) throws(RenderError) {
+    for patch in k.patches { try PatchTransformer.apply(patch, to: &resources) }
+    if let namespace = k.namespace, !namespace.isEmpty {
+      try MetadataTransformers.setNamespace(namespace, on: &resources)
+    }
+    MetadataTransformers.affixNames(prefix: k.namePrefix, suffix: k.nameSuffix, on: &resources)
+    for rule in k.labels {
+      let specs =
+        rule.includeSelectors
+        ? BuiltinFieldSpecs.selectorLabels
+        : rule.includeTemplates
+          ? BuiltinFieldSpecs.templateLabels : [FieldSpec("metadata/labels", create: true)]
+      try MetadataTransformers.addLabels(rule.pairs, specs: specs, to: &resources)
+    }
+    try MetadataTransformers.addLabels(
+      k.commonLabels, specs: BuiltinFieldSpecs.selectorLabels, to: &resources)
+    try MetadataTransformers.addAnnotations(k.commonAnnotations, to: &resources)
+    try MetadataTransformers.setReplicas(k.replicas, on: &resources, file: file)
+    try MetadataTransformers.setImages(k.images, on: &resources)
+  }
+
+  // MARK: - Files
+
+  private func add(_ resource: KustomizeResource, to resources: inout [KustomizeResource])
+    throws(RenderError)
+  {
+    let id = resource.id
+    if let existing = resources.first(where: { Self.sameObject($0.id, id) }) {
+      throw RenderError(
+        file: resource.file, object: id.description,
+        message: "\(id) is defined twice (also in \(existing.file)); an object may appear only once"
+      )
+    }
+    resources.append(resource)
+  }
+
+  /// Transformers can make two objects one (two Namespaces renamed to the kustomization's namespace).
+  private func checkUnique(_ resources: [KustomizeResource], after file: String) throws(RenderError)
+  {
+    for (index, resource) in resources.enumerated() {
+      let id = resource.id
+      if let other = resources[..<index].first(where: { Self.sameObject($0.id, id) }) {
+        throw RenderError(
+          file: file, object: id.description,
+          message: "the transformations make two objects \(id): \(other.file) and \(resource.file)")
+      }
+    }
+  }
+
+  private static func sameObject(_ a: ObjectIdentity, _ b: ObjectIdentity) -> Bool {
+    func ns(_ id: ObjectIdentity) -> String {
+      ClusterScope.isClusterScoped(id) ? "" : (id.namespace ?? "default")
+    }
+    return a.group == b.group && a.version == b.version && a.kind == b.kind && a.name == b.name
+      && ns(a) == ns(b)
+  }
+
+  /// Every object of a manifest file; `kind: List` is unpacked as kubectl unpacks it.
+  private func readResources(_ data: Data, file: String) throws(RenderError) -> [KustomizeResource]
+  {
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw RenderError(file: file, message: "file is not valid UTF-8 text")
+    }
+    let documents: [YAMLDocument]
+    do {
+      documents = try YAML.documents(from: text, file: file, rules: .kustomize)
+    } catch {
+      throw RenderError(file: file, line: error.line, message: error.message)
+    }
+    var resources: [KustomizeResource] = []
+    for document in documents {
+      guard case .object = document.value else {
+        throw RenderError(
+          file: file, line: document.line,
+          message:
+            "expected a Kubernetes object (a mapping), found \(document.value.typeDescription)")
+      }
+      if document.value["kind"]?.stringValue == "List",
+        case .array(let items)? = document.value["items"]
+      {
+        for item in items { resources.append(try checked(item, file: file, line: document.line)) }
+      } else {
+        resources.append(try checked(document.value, file: file, line: document.line))
+      }
+    }
+    return resources
+  }
+
+  private func checked(_ object: Value, file: String, line: Int) throws(RenderError)
+    -> KustomizeResource
+  {
+    do {
+      _ = try ObjectIdentity(of: object)
+    } catch {
+      throw RenderError(file: file, line: line, message: error.description)
+    }
+    return try KustomizeResource(object: object, file: file)
+  }
+
+  private func loadKustomization(
+    in directory: String, referencedFrom: (KustomizationReader, String)?
+  ) throws(RenderError) -> (String, YAMLDocument) {
+    var present: [String] = []
+    for name in Kustomization.fileNames
+    where try contents(of: FilePath.join(directory, name)) != nil {
+      present.append(name)
+    }
+    if present.count > 1 {
+      throw RenderError(
+        file: directory.isEmpty ? nil : directory,
+        message: "found several kustomization files (\(present.joined(separator: ", "))); keep one")
+    }
+    for name in present {
+      let file = FilePath.join(directory, name)
+      guard let data = try contents(of: file) else { continue }
+      guard let text = String(data: data, encoding: .utf8) else {
+        throw RenderError(file: file, message: "file is not valid UTF-8 text")
+      }
+      do {
+        // Kustomize reads its own file with YAML 1.1 rules (`yes` is a boolean there).
+        let documents = try YAML.documents(from: text, file: file, rules: .kubectl)
+        guard documents.count <= 1 else {
+          throw RenderError(
+            file: file, line: documents[1].line,
+            message: "a kustomization must be a single YAML document")
+        }
+        return (file, documents.first ?? YAMLDocument(value: .emptyObject))
+      } catch let error as YAMLError {
+        throw RenderError(file: file, line: error.line, message: error.message)
+      } catch let error as RenderError {
+        throw error
+      } catch {
+        throw RenderError(file: file, message: "\(error)")
+      }
+    }
+    let message =
+      "no kustomization.yaml in \(directory.isEmpty ? "the repository root" : directory)"
+    if let (reader, at) = referencedFrom { throw reader.fail(at, message) }
+    throw RenderError(file: directory.isEmpty ? nil : directory, message: message)
+  }
+
+  /// A path written in a kustomization, relative to its directory; remote URLs and paths that leave
+  /// the repository are refused.
+  private func resolve(
+    _ entry: String, from file: String, via reader: KustomizationReader, at pointer: String
+  )
+    throws(RenderError) -> String
+  {
+    if entry.contains("://") || entry.hasPrefix("github.com/") || entry.hasPrefix("git@") {
+      throw reader.fail(
+        pointer,
+        "remote resource \(entry) is not supported: keep everything in the fleet repository")
+    }
+    if entry.hasPrefix("/") {
+      throw reader.fail(
+        pointer, "absolute path \(entry) is not allowed; use a path relative to \(file)")
+    }
+    let joined = FilePath.join(FilePath.directory(of: file), entry)
+    if FilePath.escapesRoot(joined) {
+      throw reader.fail(pointer, "path \(entry) leaves the repository")
+    }
+    return joined
+  }
+
+  /// Kustomize reads files only in or below the kustomization's own directory (directories of
+  /// other kustomizations may be anywhere in the repository).
+  private func requireInside(
+    _ path: String, directory: String, reader: KustomizationReader, at pointer: String,
+    entry: String
+  ) throws(RenderError) {
+    guard directory.isEmpty || path.hasPrefix(directory + "/") else {
+      throw reader.fail(
+        pointer,
+        "file \(entry) is outside \(directory); a kustomization reads files only in or below its folder"
+      )
+    }
+  }
+
+  private func text(of path: String, from file: String, via reader: KustomizationReader)
+    throws(RenderError) -> String
+  {
+    let resolved = try resolve(path, from: file, via: reader, at: "")
+    try requireInside(
+      resolved, directory: FilePath.directory(of: file), reader: reader, at: "", entry: path)
+    guard let data = try contents(of: resolved) else {
+      throw RenderError(
+        file: file, message: "patch file \(path) not found (looked for \(resolved))")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw RenderError(file: resolved, message: "file is not valid UTF-8 text")
+    }
+    return text
+  }
+
+  private func contents(of path: String) throws(RenderError) -> Data? {
+    do { return try tree.contents(of: path) } catch {
+      throw RenderError(file: path, message: "\(error)")
+    }
+  }
+}
+
+extension FileTree {
+  fileprivate func isDirectory(_ path: String) throws(RenderError) -> Bool {
+    do { return try entries(of: path) != nil } catch {
+      throw RenderError(file: path, message: "\(error)")
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import Model
+
+/// One object while a kustomization is built: the object, where it came from, and the names it
+/// had before transformers renamed it (so references to those names can follow it).
+struct KustomizeResource: Sendable {
+  var object: Value
+  /// The file it was read from, or the kustomization that generated it.
+  var file: String
+  var previousNames: [String] = []
+  var previousNamespaces: [String?] = []
+  /// Set for ConfigMaps and Secrets from a generator.
+  var generator: GeneratorMark?
+
+  struct GeneratorMark: Sendable {
+    var behavior: GeneratorBehavior
+    var appendHash: Bool
+  }
+
+  init(object: Value, file: String) throws(RenderError) {
+    self.object = object
+    self.file = file
+    _ = try identity()
+  }
+
+  func identity() throws(RenderError) -> ObjectIdentity {
+    do {
+      return try ObjectIdentity(of: object)
+    } catch {
+      throw RenderError(file: file, message: error.description)
+    }
+  }
+
+  /// The identity, for a resource already checked at creation.
+  var id: ObjectIdentity {
+    (try? identity()) ?? ObjectIdentity(group: "", version: "", kind: "", name: "")
+  }
+
+  var name: String { object[path: ["metadata", "name"]]?.stringValue ?? "" }
+  var namespace: String? { object[path: ["metadata", "namespace"]]?.stringValue }
+
+  mutating func rename(to newName: String) {
+    guard newName != name else { return }
+    previousNames.append(name)
+    object[path: ["metadata", "name"]] = .string(newName)
+  }
+
+  mutating func setNamespace(_ newNamespace: String) {
+    guard newNamespace != namespace else { return }
+    previousNamespaces.append(namespace)
+    object[path: ["metadata", "namespace"]] = .string(newNamespace)
+  }
+
+  /// Every name this object has had, the current one first.
+  var allNames: [String] { [name] + previousNames.reversed() }
+  var allNamespaces: [String?] { [namespace] + previousNamespaces.reversed() }
+
+  /// `Kind namespace/name` as errors show it.
+  var label: String { id.description }
+}
+
+/// The order `kubectl kustomize` prints objects in (kustomize's default "legacy" order):
+/// kinds others depend on first, webhooks last, the rest by group, version and kind, then
+/// by namespace and name.
+enum LegacyOrder {
+  private static let first = [
+    "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "ServiceAccount",
+    "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap",
+    "Secret", "Endpoints", "Service", "LimitRange", "PriorityClass", "PersistentVolume",
+    "PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget",
+  ]
+  private static let last = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]
+  private static let rank: [String: Int] = {
+    var ranks: [String: Int] = [:]
+    for (index, kind) in first.enumerated() { ranks[kind] = index - first.count }
+    for (index, kind) in last.enumerated() { ranks[kind] = index + 1 }
+    return ranks
+  }()
+
+  static func sorted(_ objects: [ObjectIdentity]) -> [Int] {
+    objects.indices.sorted { less(objects[$0], objects[$1]) }
+  }
+
+  static func less(_ a: ObjectIdentity, _ b: ObjectIdentity) -> Bool {
+    if (a.group, a.version, a.kind) != (b.group, b.version, b.kind) {
+      let (ra, rb) = (rank[a.kind] ?? 0, rank[b.kind] ?? 0)
+      if ra != rb { return ra < rb }
+      return gvkKey(a) < gvkKey(b)
+    }
+    return idKey(a) < idKey(b)
+  }
+
+  private static func gvkKey(_ id: ObjectIdentity) -> String {
+    [id.group.isEmpty ? "~G" : id.group, id.version.isEmpty ? "~V" : id.version, id.kind].joined(
+      separator: "_")
+  }
+
+  private static func idKey(_ id: ObjectIdentity) -> String {
+    let gvk = [
+      id.kind, id.version.isEmpty ? "[noVer]" : id.version, id.group.isEmpty ? "[noGrp]" : id.group,
+    ]
+    .joined(separator: ".")
+    return [gvk, id.namespace ?? "~X", id.name].joined(separator: "|")
+  }
+}

@@ -1,0 +1,150 @@
+import Model
+internal import OrderedCollections
+
+/// `namespace`, `namePrefix`/`nameSuffix`, `commonLabels`/`labels`, `commonAnnotations`,
+/// `replicas` and `images`: the transformers that set fields by kustomize's field tables.
+enum MetadataTransformers {
+  static func setNamespace(_ namespace: String, on resources: inout [KustomizeResource])
+    throws(RenderError)
+  {
+    for index in resources.indices {
+      let id = resources[index].id
+      if ClusterScope.isClusterScoped(id) {
+        if id.kind == "Namespace" && id.apiVersion == "v1" {
+          resources[index].rename(to: namespace)
+        }
+      } else {
+        resources[index].setNamespace(namespace)
+      }
+      if id.kind == "RoleBinding" || id.kind == "ClusterRoleBinding",
+        case .array(var subjects)? = resources[index].object["subjects"]
+      {
+        // Kustomize moves only subjects named "default"; others follow their ServiceAccount.
+        for i in subjects.indices where subjects[i]["name"]?.stringValue == "default" {
+          subjects[i]["namespace"] = .string(namespace)
+        }
+        resources[index].object["subjects"] = .array(subjects)
+      }
+      try BuiltinFieldSpecs.namespaceFields.visit(&resources[index].object, id: id) {
+        field throws(RenderError) in
+        field = .string(namespace)
+      }
+    }
+  }
+
+  private static let unprefixedKinds: Set<String> = [
+    "CustomResourceDefinition", "Namespace", "APIService",
+  ]
+
+  static func affixNames(prefix: String, suffix: String, on resources: inout [KustomizeResource]) {
+    guard !prefix.isEmpty || !suffix.isEmpty else { return }
+    for index in resources.indices where !unprefixedKinds.contains(resources[index].id.kind) {
+      resources[index].rename(to: prefix + resources[index].name + suffix)
+    }
+  }
+
+  static func addLabels(
+    _ labels: OrderedDictionary<String, String>, specs: [FieldSpec],
+    to resources: inout [KustomizeResource]
+  ) throws(RenderError) {
+    guard !labels.isEmpty else { return }
+    try merge(labels, specs: specs, into: &resources, what: "labels")
+  }
+
+  static func addAnnotations(
+    _ annotations: OrderedDictionary<String, String>, to resources: inout [KustomizeResource]
+  ) throws(RenderError) {
+    guard !annotations.isEmpty else { return }
+    try merge(
+      annotations, specs: BuiltinFieldSpecs.annotations, into: &resources, what: "annotations")
+  }
+
+  private static func merge(
+    _ pairs: OrderedDictionary<String, String>, specs: [FieldSpec],
+    into resources: inout [KustomizeResource],
+    what: String
+  ) throws(RenderError) {
+    for index in resources.indices {
+      let resource = resources[index]
+      try specs.visit(&resources[index].object, id: resource.id) { field throws(RenderError) in
+        var map: OrderedDictionary<String, Value>
+        switch field {
+        case nil, .null?: map = [:]
+        case .object(let existing)?: map = existing
+        case let other?:
+          throw RenderError(
+            file: resource.file, object: resource.label,
+            message: "cannot add \(what) to \(other.typeDescription)")
+        }
+        for (key, value) in pairs { map[key] = .string(value) }
+        field = .object(map)
+      }
+    }
+  }
+
+  static func setReplicas(
+    _ rules: [Kustomization.ReplicaRule], on resources: inout [KustomizeResource], file: String
+  ) throws(RenderError) {
+    for rule in rules {
+      let matches = resources.indices.filter { index in
+        resources[index].allNames.contains(rule.name)
+          && BuiltinFieldSpecs.replicas.contains { $0.applies(to: resources[index].id) }
+      }
+      guard !matches.isEmpty else {
+        throw RenderError(
+          file: file,
+          message:
+            "replicas: no Deployment, StatefulSet, ReplicaSet or ReplicationController named \(rule.name)"
+        )
+      }
+      for index in matches {
+        try BuiltinFieldSpecs.replicas.visit(&resources[index].object, id: resources[index].id) {
+          field throws(RenderError) in field = .int(rule.count)
+        }
+      }
+    }
+  }
+
+  static func setImages(_ rules: [Kustomization.ImageRule], on resources: inout [KustomizeResource])
+    throws(RenderError)
+  {
+    guard !rules.isEmpty else { return }
+    let matchers = rules.map { ImageMatcher(rule: $0) }
+    for index in resources.indices where resources[index].id.kind != "CustomResourceDefinition" {
+      var object = resources[index].object
+      updateContainerImages(in: &object, matchers)
+      try BuiltinFieldSpecs.imageVolumes.visit(&object, id: resources[index].id) {
+        field throws(RenderError) in
+        if case .string(let image)? = field {
+          field = .string(matchers.reduce(image) { $1.apply(to: $0) })
+        }
+      }
+      resources[index].object = object
+    }
+  }
+
+  /// Every `containers` and `initContainers` list anywhere in the object, as kustomize searches.
+  private static func updateContainerImages(in value: inout Value, _ matchers: [ImageMatcher]) {
+    switch value {
+    case .object(var entries):
+      for key in entries.keys {
+        var child = entries[key]!
+        updateContainerImages(in: &child, matchers)
+        if key == "containers" || key == "initContainers", case .array(var containers) = child {
+          for i in containers.indices {
+            if case .string(let image)? = containers[i]["image"] {
+              containers[i]["image"] = .string(matchers.reduce(image) { $1.apply(to: $0) })
+            }
+          }
+          child = .array(containers)
+        }
+        entries[key] = child
+      }
+      value = .object(entries)
+    case .array(var items):
+      for i in items.indices { updateContainerImages(in: &items[i], matchers) }
+      value = .array(items)
+    default: break
+    }
+  }
+}

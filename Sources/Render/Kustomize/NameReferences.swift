@@ -1,0 +1,181 @@
+import Model
+
+/// After prefixes, suffixes and content hashes renamed objects, points every reference at the
+/// new name: a Deployment's `configMapRef`, a RoleBinding's `roleRef`, an Ingress backend, ...
+/// A reference to an object outside the build is left as written.
+enum NameReferences {
+  private struct Reference {
+    /// The kind referred to.
+    var kind: String
+    var referrer: FieldSpec
+    /// For fields beside a `kind` (roleRef, scaleTargetRef, subjects): the kind it must name.
+    var siblingKind: Bool = false
+    /// Whether the field is a map with `name` and `namespace` (subjects, webhook services).
+    var namespacedMap: Bool = false
+  }
+
+  private static let podSpecs: [(kind: String, path: String)] = [
+    ("Pod", "spec"), ("PodTemplate", "template/spec"),
+    ("ReplicationController", "spec/template/spec"),
+    ("Deployment", "spec/template/spec"), ("ReplicaSet", "spec/template/spec"),
+    ("DaemonSet", "spec/template/spec"), ("StatefulSet", "spec/template/spec"),
+    ("Job", "spec/template/spec"),
+    ("CronJob", "spec/jobTemplate/spec/template/spec"),
+  ]
+
+  private static let podFields: [(kind: String, path: String)] = [
+    ("ConfigMap", "volumes/configMap/name"),
+    ("ConfigMap", "containers/env/valueFrom/configMapKeyRef/name"),
+    ("ConfigMap", "initContainers/env/valueFrom/configMapKeyRef/name"),
+    ("ConfigMap", "containers/envFrom/configMapRef/name"),
+    ("ConfigMap", "initContainers/envFrom/configMapRef/name"),
+    ("ConfigMap", "volumes/projected/sources/configMap/name"),
+    ("Secret", "volumes/secret/secretName"),
+    ("Secret", "containers/env/valueFrom/secretKeyRef/name"),
+    ("Secret", "initContainers/env/valueFrom/secretKeyRef/name"),
+    ("Secret", "containers/envFrom/secretRef/name"),
+    ("Secret", "initContainers/envFrom/secretRef/name"),
+    ("Secret", "volumes/projected/sources/secret/name"),
+    ("Secret", "imagePullSecrets/name"), ("ServiceAccount", "serviceAccountName"),
+    ("PersistentVolumeClaim", "volumes/persistentVolumeClaim/claimName"),
+    ("PriorityClass", "priorityClassName"),
+  ]
+
+  private static let references: [Reference] =
+    podSpecs.flatMap { pod in
+      podFields.map { field in
+        Reference(
+          kind: field.kind, referrer: FieldSpec(pod.path + "/" + field.path, kind: pod.kind))
+      }
+    }
+    + ["Deployment", "ReplicationController", "ReplicaSet", "StatefulSet"].map {
+      Reference(
+        kind: $0, referrer: FieldSpec("spec/scaleTargetRef", kind: "HorizontalPodAutoscaler"),
+        siblingKind: true)
+    }
+    + [
+      Reference(kind: "Secret", referrer: FieldSpec("spec/tls/secretName", kind: "Ingress")),
+      Reference(
+        kind: "Secret", referrer: FieldSpec("imagePullSecrets/name", kind: "ServiceAccount")),
+      Reference(kind: "Service", referrer: FieldSpec("spec/serviceName", kind: "StatefulSet")),
+      Reference(
+        kind: "Service",
+        referrer: FieldSpec("spec/rules/http/paths/backend/service/name", kind: "Ingress")),
+      Reference(
+        kind: "Service", referrer: FieldSpec("spec/defaultBackend/service/name", kind: "Ingress")),
+      Reference(
+        kind: "Service",
+        referrer: FieldSpec("spec/rules/http/paths/backend/serviceName", kind: "Ingress")),
+      Reference(kind: "Service", referrer: FieldSpec("spec/backend/serviceName", kind: "Ingress")),
+      Reference(kind: "Service", referrer: FieldSpec("spec/service/name", kind: "APIService")),
+      Reference(
+        kind: "Service",
+        referrer: FieldSpec(
+          "webhooks/clientConfig/service", kind: "ValidatingWebhookConfiguration"),
+        namespacedMap: true),
+      Reference(
+        kind: "Service",
+        referrer: FieldSpec("webhooks/clientConfig/service", kind: "MutatingWebhookConfiguration"),
+        namespacedMap: true),
+      Reference(
+        kind: "Role", referrer: FieldSpec("roleRef", kind: "RoleBinding"), siblingKind: true),
+      Reference(
+        kind: "ClusterRole", referrer: FieldSpec("roleRef", kind: "RoleBinding"), siblingKind: true),
+      Reference(
+        kind: "ClusterRole", referrer: FieldSpec("roleRef", kind: "ClusterRoleBinding"),
+        siblingKind: true),
+      Reference(
+        kind: "ServiceAccount", referrer: FieldSpec("subjects", kind: "RoleBinding"),
+        siblingKind: true, namespacedMap: true),
+      Reference(
+        kind: "ServiceAccount", referrer: FieldSpec("subjects", kind: "ClusterRoleBinding"),
+        siblingKind: true,
+        namespacedMap: true),
+      Reference(
+        kind: "PersistentVolume",
+        referrer: FieldSpec("spec/volumeName", kind: "PersistentVolumeClaim")),
+      Reference(
+        kind: "StorageClass", referrer: FieldSpec("spec/storageClassName", kind: "PersistentVolume")
+      ),
+      Reference(
+        kind: "StorageClass",
+        referrer: FieldSpec("spec/storageClassName", kind: "PersistentVolumeClaim")),
+      Reference(
+        kind: "StorageClass",
+        referrer: FieldSpec("spec/volumeClaimTemplates/spec/storageClassName", kind: "StatefulSet")),
+      Reference(
+        kind: "IngressClass", referrer: FieldSpec("spec/ingressClassName", kind: "Ingress")),
+    ]
+
+  static func fix(_ resources: inout [KustomizeResource]) throws(RenderError) {
+    let snapshot = resources
+    for index in resources.indices {
+      let referrer = snapshot[index]
+      let id = referrer.id
+      for reference in references where reference.referrer.applies(to: id) {
+        try reference.referrer.visit(&resources[index].object) { field throws(RenderError) in
+          guard let current = field else { return }
+          field = resolve(current, reference, referrer: referrer, among: snapshot)
+        }
+      }
+    }
+  }
+
+  private static func resolve(
+    _ field: Value, _ reference: Reference, referrer: KustomizeResource,
+    among all: [KustomizeResource]
+  ) -> Value {
+    switch field {
+    case .string(let name):
+      guard
+        let target = find(
+          reference.kind, named: name, namespace: referrer.namespace, referrer: referrer, in: all)
+      else { return field }
+      return .string(target.name)
+    case .object:
+      if reference.siblingKind, field["kind"]?.stringValue != reference.kind { return field }
+      guard let name = field["name"]?.stringValue else { return field }
+      let namespace = reference.namespacedMap ? field["namespace"]?.stringValue : referrer.namespace
+      guard
+        let target = find(
+          reference.kind, named: name, namespace: namespace, referrer: referrer, in: all)
+      else { return field }
+      var updated = field
+      updated["name"] = .string(target.name)
+      if reference.namespacedMap, field["namespace"] != nil || target.namespace != nil,
+        let targetNamespace = target.namespace
+      {
+        updated["namespace"] = .string(targetNamespace)
+      }
+      return updated
+    case .array(let items):
+      return .array(items.map { resolve($0, reference, referrer: referrer, among: all) })
+    default:
+      return field
+    }
+  }
+
+  /// The object of `kind` that was once called `name` in a namespace compatible with the reference.
+  private static func find(
+    _ kind: String, named name: String, namespace: String?, referrer: KustomizeResource,
+    in all: [KustomizeResource]
+  ) -> KustomizeResource? {
+    let candidates = all.filter { $0.id.kind == kind && $0.allNames.contains(name) }
+    let referrerScoped = ClusterScope.isClusterScoped(referrer.id)
+    // Kustomize compares namespaces with the object's original and current ones only.
+    let matching = candidates.filter { candidate in
+      if ClusterScope.isClusterScoped(candidate.id) || (referrerScoped && namespace == nil) {
+        return true
+      }
+      let original = candidate.previousNamespaces.first ?? candidate.namespace
+      return effective(namespace) == effective(candidate.namespace)
+        || effective(namespace) == effective(original)
+    }
+    // Prefer an object whose current name is not the one written (it was renamed).
+    return matching.first { $0.name != name } ?? matching.first
+  }
+
+  private static func effective(_ namespace: String?) -> String {
+    namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+  }
+}

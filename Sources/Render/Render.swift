@@ -1,1 +1,0 @@
-// The renderer: fleet repository format, kustomize, site overlays.

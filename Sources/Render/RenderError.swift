@@ -1,0 +1,24 @@
+/// Why a commit could not be rendered, naming the file (and line, or object) at fault.
+/// A render either produces every object or fails with one of these: never a partial result.
+public struct RenderError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// The repository path of the file at fault, when one is.
+  public var file: String?
+  public var line: Int?
+  /// The object at fault, as `Kind namespace/name`, when one is.
+  public var object: String?
+  public var message: String
+
+  public init(file: String? = nil, line: Int? = nil, object: String? = nil, message: String) {
+    self.file = file
+    self.line = line
+    self.object = object
+    self.message = message
+  }
+
+  public var description: String {
+    var place = file ?? ""
+    if let line, file != nil { place += ":\(line)" }
+    if let object { place += place.isEmpty ? object : " (\(object))" }
+    return place.isEmpty ? message : "\(place): \(message)"
+  }
+}
