@@ -74,9 +74,12 @@ let package = Package(
       dependencies: ["GitSource", "WavesyncTesting"],
       swiftSettings: swiftSettings),
     .testTarget(
+      name: "WavesyncCLITests",
+      dependencies: ["WavesyncTesting"],
+      swiftSettings: swiftSettings),
+    .testTarget(
       name: "RenderTests",
       dependencies: ["Render", "GitSource", "WavesyncTesting"],
-      resources: [],
       swiftSettings: swiftSettings),
   ]
 )

@@ -1,0 +1,119 @@
+public import Model
+
+/// How a new revision reaches the fleet: ordered waves of sites, each with its own pace and gates.
+public struct RolloutPolicy: Sendable, Hashable {
+  public enum UnreachableSites: String, Sendable, Hashable {
+    /// An unreachable site counts as failed against the wave's threshold.
+    case countAsFailed
+    /// An unreachable site is skipped and catches up when it returns.
+    case skip
+  }
+
+  public struct Wave: Sendable, Hashable {
+    public var name: String
+    public var selector: LabelSelector
+    public var maxConcurrent: SiteCount
+    public var failureThreshold: SiteCount
+    public var soakSeconds: Double
+    public var healthTimeoutSeconds: Double
+    public var manualGate: Bool
+  }
+
+  public var uplinkBudget: BitRate?
+  public var unreachableSites: UnreachableSites
+  public var waves: [Wave]
+
+  /// The policy of a fleet without a `rollout` section: every site in one wave, one at a time.
+  public static let `default` = RolloutPolicy(
+    uplinkBudget: nil, unreachableSites: .countAsFailed,
+    waves: [
+      Wave(
+        name: "all", selector: .everything, maxConcurrent: .count(1), failureThreshold: .count(1),
+        soakSeconds: 0,
+        healthTimeoutSeconds: 600, manualGate: false)
+    ])
+
+  /// Each site in the first wave whose selector matches it; sites no wave selects are returned
+  /// apart, so callers can report them.
+  public func assign(_ sites: [Site]) -> (waves: [(wave: Wave, sites: [Site])], unassigned: [Site])
+  {
+    var remaining = sites
+    var result: [(wave: Wave, sites: [Site])] = []
+    for wave in waves {
+      let (taken, rest) = remaining.partitioned { wave.selector.matches($0.labels) }
+      result.append((wave, taken))
+      remaining = rest
+    }
+    return (result, remaining)
+  }
+}
+
+extension Array {
+  fileprivate func partitioned(by belongs: (Element) -> Bool) -> ([Element], [Element]) {
+    var yes: [Element] = []
+    var no: [Element] = []
+    for element in self { if belongs(element) { yes.append(element) } else { no.append(element) } }
+    return (yes, no)
+  }
+}
+
+extension RolloutPolicy {
+  private static let waveFields = [
+    "maxConcurrent", "failureThreshold", "soak", "healthTimeout", "manualGate",
+  ]
+
+  static func read(_ reader: DocumentReader, at pointer: String) throws(RenderError)
+    -> RolloutPolicy
+  {
+    guard reader.value(pointer) != nil else { return .default }
+    try reader.onlyFields(pointer, ["uplinkBudget", "unreachableSites", "defaults", "waves"])
+    try reader.onlyFields(pointer + "/defaults", waveFields)
+    let unreachableText = try reader.string(pointer + "/unreachableSites") ?? "countAsFailed"
+    guard let unreachable = UnreachableSites(rawValue: unreachableText) else {
+      throw reader.fail(
+        pointer + "/unreachableSites",
+        "expected countAsFailed or skip, found \"\(unreachableText)\"")
+    }
+    let defaults = pointer + "/defaults"
+    var waves: [Wave] = []
+    let entries = try reader.list(pointer + "/waves")
+    guard !entries.isEmpty else { throw reader.fail(pointer + "/waves", "needs at least one wave") }
+    for index in entries.indices {
+      let at = "\(pointer)/waves/\(index)"
+      try reader.onlyFields(at, ["name", "selector"] + waveFields)
+      let name = try reader.requiredString(at + "/name")
+      if waves.contains(where: { $0.name == name }) {
+        throw reader.fail(at + "/name", "wave \"\(name)\" is listed twice")
+      }
+      func field<T>(_ key: String, _ what: String, _ parser: (String) -> T?, default value: T)
+        throws(RenderError) -> T
+      {
+        if let own = try reader.parse(at + "/" + key, what, parser) { return own }
+        return try reader.parse(defaults + "/" + key, what, parser) ?? value
+      }
+      func manualGate(_ at: String) throws(RenderError) -> Bool {
+        if let own = try reader.bool(at + "/manualGate") { return own }
+        return try reader.bool(defaults + "/manualGate") ?? false
+      }
+      let maxConcurrent = try field(
+        "maxConcurrent", "a count or percentage", SiteCount.init(parsing:), default: .count(1))
+      if maxConcurrent.resolved(total: 1) == 0 && maxConcurrent == .count(0) {
+        throw reader.fail(at + "/maxConcurrent", "must be at least 1")
+      }
+      waves.append(
+        Wave(
+          name: name, selector: try reader.selector(at + "/selector"), maxConcurrent: maxConcurrent,
+          failureThreshold: try field(
+            "failureThreshold", "a count or percentage", SiteCount.init(parsing:),
+            default: .count(1)),
+          soakSeconds: try field("soak", "a duration like 5m", GoDuration.seconds, default: 0),
+          healthTimeoutSeconds: try field(
+            "healthTimeout", "a duration like 10m", GoDuration.seconds, default: 600),
+          manualGate: try manualGate(at)))
+    }
+    return RolloutPolicy(
+      uplinkBudget: try reader.parse(
+        pointer + "/uplinkBudget", "a rate like 200Mbps", BitRate.init(parsing:)),
+      unreachableSites: unreachable, waves: waves)
+  }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import GitSource
+import Model
+import Render
+
+/// How errors reach the terminal: a user's mistake (bad input, a missing site, a broken file)
+/// exits 1 with a message naming it; anything else is an internal error and exits 2.
+struct UserError: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
+
+enum CommandFailure {
+  static func describe(_ error: any Error) -> (message: String, code: Int32) {
+    switch error {
+    case let error as UserError: (error.description, 1)
+    case let error as RenderError: (error.description, 1)
+    case let error as GitSourceError: (error.description, 1)
+    case let error as YAMLError: (error.description, 1)
+    case let error as LabelSelectorError: (error.description, 1)
+    default: ("internal error: \(error)", 2)
+    }
+  }
+}
+
+func printError(_ message: String) {
+  FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import GitSource
+import Model
+import Render
+
+struct RenderCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "render",
+    abstract:
+      "Print the manifests a site should run, or build a kustomization as kubectl kustomize does.")
+
+  @Option(
+    name: .long, help: "The fleet repository: a Git URL, a local Git repository, or a plain folder."
+  )
+  var repo: String?
+
+  @Option(name: .long, help: "Branch, tag or commit to read.")
+  var ref: String?
+
+  @Option(
+    name: .long,
+    help: "Folder for the Git cache (default: $WAVESYNC_CACHE_DIR, else ~/.cache/wavesync/git).")
+  var cacheDir: String?
+
+  @Option(
+    name: .long, help: "File of key=value Git credentials; default: WAVESYNC_GIT_* variables.")
+  var credentialsFile: String?
+
+  @Option(name: .long, help: "The site to render.")
+  var site: String?
+
+  @Flag(name: .long, help: "Render every site (with --out).")
+  var allSites = false
+
+  @Option(name: .long, help: "With --all-sites: the folder to write one sub-folder per site into.")
+  var out: String?
+
+  @Option(
+    name: .long, help: "Build this kustomization folder on its own, as kubectl kustomize does.")
+  var kustomize: String?
+
+  @Option(name: [.short, .long], help: "Output format: yaml or json.")
+  var output: OutputFormat = .yaml
+
+  func validate() throws {
+    if kustomize != nil {
+      guard repo == nil, site == nil, !allSites else {
+        throw ValidationError("--kustomize works on its own, without --repo, --site or --all-sites")
+      }
+      return
+    }
+    guard repo != nil else { throw ValidationError("give --repo (or --kustomize DIR)") }
+    guard (site != nil) != allSites else {
+      throw ValidationError("give exactly one of --site NAME or --all-sites")
+    }
+    if allSites && out == nil { throw ValidationError("--all-sites writes files: give --out DIR") }
+    if output == .table { throw ValidationError("render prints yaml or json") }
+  }
+
+  func run() async throws {
+    try await Wavesync.exitCodes {
+      if let kustomize {
+        print(format(try Self.buildKustomization(at: kustomize)), terminator: "")
+        return
+      }
+      let options = try RepositoryOptions.parse(
+        ["--repo", repo!] + (ref.map { ["--ref", $0] } ?? [])
+          + (cacheDir.map { ["--cache-dir", $0] } ?? [])
+          + (credentialsFile.map { ["--credentials-file", $0] } ?? []))
+      let snapshot = try await options.open()
+      let repository = try FleetRepository.load(from: snapshot.tree)
+      let renderer = SiteRenderer(repository: repository, tree: snapshot.tree)
+      if let site {
+        guard let found = repository.site(named: site) else {
+          throw UserError(
+            "site \(site) is not in the repository (sites: \(repository.sites.map(\.name).joined(separator: ", ")))"
+          )
+        }
+        print(format(try renderer.render(found).objects), terminator: "")
+        return
+      }
+      let rendered = try renderer.renderAll()
+      try write(rendered, to: URL(fileURLWithPath: out!), revision: snapshot.revision)
+    }
+  }
+
+  /// Reads files relative to the working directory, so errors name paths as the user typed them;
+  /// a folder outside it is read from `/`, as `../` paths may lead anywhere.
+  static func buildKustomization(at path: String) throws -> [Value] {
+    let cwd = FileManager.default.currentDirectoryPath
+    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+    let (root, directory) =
+      absolute == cwd || absolute.hasPrefix(cwd + "/")
+      ? (cwd, String(absolute.dropFirst(cwd.count)))
+      : ("/", absolute)
+    return try KustomizeBuilder(tree: try LocalDirectoryTree(root: root)).build(
+      directory: directory)
+  }
+
+  private func format(_ objects: [Value]) -> String {
+    switch output {
+    case .json: JSON.encode(.array(objects), pretty: true) + "\n"
+    default: YAML.emit(objects, sortKeys: true)
+    }
+  }
+
+  /// One folder per site with its manifests; every site is rendered before anything is written.
+  private func write(_ sites: [RenderedSite], to folder: URL, revision: String) throws {
+    let files = FileManager.default
+    for rendered in sites {
+      let siteFolder = folder.appendingPathComponent(rendered.site.name, isDirectory: true)
+      try files.createDirectory(at: siteFolder, withIntermediateDirectories: true)
+      let name = output == .json ? "manifests.json" : "manifests.yaml"
+      try Data(format(rendered.objects).utf8).write(to: siteFolder.appendingPathComponent(name))
+      print(
+        "\(rendered.site.name)\t\(rendered.objects.count) objects\t\(rendered.contentHash.prefix(19))"
+      )
+    }
+    printError("rendered \(sites.count) sites at \(revision.prefix(12)) into \(folder.path)")
+  }
+}

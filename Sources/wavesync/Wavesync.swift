@@ -1,0 +1,30 @@
+import ArgumentParser
+
+@main
+struct Wavesync: AsyncParsableCommand {
+  static let version = "0.1.0-dev"
+
+  static let configuration = CommandConfiguration(
+    commandName: "wavesync",
+    abstract: "GitOps for edge fleets: render, diff and roll out a fleet repository, site by site.",
+    discussion: """
+      Exit codes: 0 success, 1 a problem with the input (named in the message), 2 an internal error.
+      """,
+    version: version,
+    subcommands: [RenderCommand.self, SitesCommand.self])
+
+  /// Runs a command body with Wavesync's exit codes: user errors 1, internal errors 2.
+  static func exitCodes(_ body: () async throws -> Void) async throws {
+    do {
+      try await body()
+    } catch let error as CleanExit {
+      throw error
+    } catch let error as ExitCode {
+      throw error
+    } catch {
+      let (message, code) = CommandFailure.describe(error)
+      printError("error: " + message)
+      throw ExitCode(code)
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import WavesyncTesting
+
+/// The `wavesync` executable against the retail fleet served by a real `git daemon` on loopback.
+@Suite("wavesync render and sites", .serialized)
+final class CLITests {
+  let temp: TemporaryDirectory
+  let daemon: GitDaemonServer
+  let url: String
+  let cache: String
+
+  init() async throws {
+    temp = try TemporaryDirectory()
+    let repo = try GitRepositoryBuilder(in: temp.appending("served"), name: "fleet")
+    try Self.copyFixture(into: repo)
+    _ = try repo.commit("Retail fleet")
+    daemon = try await GitDaemonServer(
+      basePath: temp.appending("served").path, logDirectory: temp.url)
+    url = daemon.url(for: "fleet")
+    cache = temp.appending("cache").path
+  }
+
+  deinit { daemon.stop() }
+
+  static func copyFixture(into repo: GitRepositoryBuilder) throws {
+    let root = RepositoryPaths.fixture("retail-fleet")
+    let files = FileManager.default.enumerator(
+      at: root, includingPropertiesForKeys: [.isRegularFileKey])!
+    for case let file as URL in files
+    where (try file.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
+      let relative = String(file.path.dropFirst(root.path.count + 1))
+      try repo.write(relative, data: try Data(contentsOf: file))
+    }
+  }
+
+  func wavesync(_ arguments: [String]) throws -> WavesyncProcess.Result {
+    try WavesyncProcess.run(arguments + ["--cache-dir", cache])
+  }
+
+  @Test func listsSitesAsJSON() throws {
+    let result = try wavesync(["sites", "--repo", url, "-o", "json"])
+    #expect(result.status == 0, "\(result.errors)")
+    let sites = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]])
+    let fixtureSites = try FileManager.default.contentsOfDirectory(
+      atPath: RepositoryPaths.fixture("retail-fleet/sites").path)
+    #expect(sites.count >= fixtureSites.count)
+    let paris = try #require(sites.first { $0["name"] as? String == "paris-opera" })
+    #expect((paris["labels"] as? [String: String])?["store-type"] == "flagship")
+    #expect(paris["wave"] as? String == "canary")
+    let apps = (paris["apps"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+    #expect(apps?.contains("pos-gateway") == true)
+  }
+
+  @Test func filtersSitesBySelector() throws {
+    let result = try wavesync([
+      "sites", "--repo", url, "--selector", "region=apac,store-type in (flagship)",
+    ])
+    #expect(result.status == 0, "\(result.errors)")
+    let rows = result.output.split(separator: "\n").dropFirst()
+    #expect(rows.count == 1)
+    #expect(rows.first?.hasPrefix("tokyo-ginza") == true)
+  }
+
+  @Test func rendersOneSite() throws {
+    let result = try wavesync(["render", "--repo", url, "--site", "tokyo-ginza"])
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(result.output.contains("kind: Deployment"))
+    // The tax-free kiosk is placed only on APAC flagships, and the placement annotation is consumed.
+    #expect(result.output.contains("tax-free-kiosk"))
+    #expect(!result.output.contains("edge.io/placement"))
+    let again = try wavesync(["render", "--repo", url, "--site", "tokyo-ginza"])
+    #expect(again.output == result.output)
+  }
+
+  @Test func rendersAllSitesIntoFolders() throws {
+    let out = temp.appending("rendered")
+    let result = try wavesync(["render", "--repo", url, "--all-sites", "--out", out.path])
+    #expect(result.status == 0, "\(result.errors)")
+    let folders = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+    #expect(folders.count == result.output.split(separator: "\n").count)
+    #expect(folders.contains("paris-opera"))
+    let manifests = try String(
+      contentsOf: out.appendingPathComponent("paris-opera/manifests.yaml"), encoding: .utf8)
+    #expect(manifests.contains("paris-opera"))
+  }
+
+  @Test func unknownSiteIsAUserError() throws {
+    let result = try wavesync(["render", "--repo", url, "--site", "atlantis"])
+    #expect(result.status == 1)
+    #expect(result.errors.contains("site atlantis is not in the repository"))
+  }
+
+  @Test func invalidSelectorIsAUserError() throws {
+    let result = try wavesync(["sites", "--repo", url, "--selector", "region in (emea"])
+    #expect(result.status == 1)
+    #expect(result.errors.contains("invalid label selector \"region in (emea\""))
+  }
+
+  @Test func brokenCommitFailsWithFileAndLineAndPrintsNothing() throws {
+    let repo = try GitRepositoryBuilder(in: temp.appending("broken"), name: "fleet")
+    try Self.copyFixture(into: repo)
+    try repo.write(
+      "apps/pricing/base/kustomization.yaml", "resources:\n  - deployment.yaml\n bad: [\n")
+    _ = try repo.commit("Broken pricing")
+    let result = try wavesync(["render", "--repo", repo.path, "--site", "paris-opera"])
+    #expect(result.status == 1)
+    #expect(result.output.isEmpty)
+    #expect(result.errors.hasPrefix("error: apps/pricing/base/kustomization.yaml:3:"))
+  }
+
+  @Test func servesTheCacheWhenTheServerIsDown() throws {
+    let online = try wavesync(["render", "--repo", url, "--site", "lyon-part-dieu"])
+    #expect(online.status == 0, "\(online.errors)")
+    daemon.stop()
+    let offline = try wavesync(["render", "--repo", url, "--site", "lyon-part-dieu"])
+    #expect(offline.status == 0, "\(offline.errors)")
+    #expect(offline.output == online.output)
+    #expect(offline.errors.contains("is unreachable"))
+    #expect(offline.errors.contains("using the cached commit"))
+  }
+
+  @Test func buildsAKustomizationLikeKubectl() throws {
+    let folder = RepositoryPaths.fixture("kustomize-cases/61-full-store-overlay")
+    let result = try WavesyncProcess.run(
+      ["render", "--kustomize", "input/stores/store-0042"], in: folder)
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(
+      result.output
+        == (try String(contentsOf: folder.appendingPathComponent("expected.yaml"), encoding: .utf8))
+    )
+  }
+
+  @Test func usageErrorsExitNonZero() throws {
+    let result = try wavesync(["render", "--repo", url])
+    #expect(result.status != 0)
+    #expect(result.errors.contains("--site"))
+  }
+}
