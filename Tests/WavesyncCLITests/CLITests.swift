@@ -132,6 +132,35 @@ final class CLITests {
     )
   }
 
+  @Test func rendersJSONAndOlderRevisionsByRef() throws {
+    let repo = try GitRepositoryBuilder(in: temp.appending("history"), name: "fleet")
+    try Self.copyFixture(into: repo)
+    _ = try repo.commit("Retail fleet")
+    try repo.tag("v1")
+    let kustomization = "apps/pricing/base/kustomization.yaml"
+    let original = try String(
+      contentsOf: repo.directory.appendingPathComponent(kustomization), encoding: .utf8)
+    try repo.write(kustomization, original + "nameSuffix: -r2\n")
+    _ = try repo.commit("Pricing release r2")
+
+    let latest = try wavesync([
+      "render", "--repo", repo.path, "--site", "paris-opera", "-o", "json",
+    ])
+    #expect(latest.status == 0, "\(latest.errors)")
+    let objects = try #require(
+      try JSONSerialization.jsonObject(with: Data(latest.output.utf8)) as? [[String: Any]])
+    let yaml = try wavesync(["render", "--repo", repo.path, "--site", "paris-opera"])
+    #expect(objects.count == yaml.output.components(separatedBy: "\n---\n").count)
+    #expect(latest.output.contains("pricing-engine-r2"))
+
+    let tagged = try wavesync([
+      "render", "--repo", repo.path, "--ref", "v1", "--site", "paris-opera",
+    ])
+    #expect(tagged.status == 0, "\(tagged.errors)")
+    #expect(tagged.output.contains("pricing-engine"))
+    #expect(!tagged.output.contains("pricing-engine-r2"))
+  }
+
   @Test func usageErrorsExitNonZero() throws {
     let result = try wavesync(["render", "--repo", url])
     #expect(result.status != 0)
