@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+echo "== envtest binaries (etcd, kube-apiserver, kube-controller-manager; built once, then cached)" >&2
+WAVESYNC_ENVTEST_BIN="$(bash scripts/envtest.sh)"
+export WAVESYNC_ENVTEST_BIN
 echo "== swift format lint" >&2
 swift format lint --strict --recursive Package.swift Sources Tests
 echo "== swift build" >&2

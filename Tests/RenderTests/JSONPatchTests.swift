@@ -23,7 +23,8 @@ struct JSONPatchTests {
 
   // MARK: - Same result as kubectl kustomize
 
-  /// `add` creates or overwrites a member, inserts before an index, and appends at `-` or at the length.
+  /// `add` creates or overwrites a member, inserts before an index, and appends at `-` or at the
+  /// length.
   @Test func addSetsMembersAndInsertsElements() throws {
     try expectKustomizeResult(
       operations: """
@@ -199,7 +200,8 @@ struct JSONPatchTests {
         """)
   }
 
-  /// `test` compares as JSON: key order and `3` against `3.0` do not matter; a missing member equals null.
+  /// `test` compares as JSON: key order and `3` against `3.0` do not matter; a missing member
+  /// equals null.
   @Test func testPassesOnEqualValues() throws {
     try expectKustomizeResult(
       operations: """
@@ -238,6 +240,31 @@ struct JSONPatchTests {
         data:
           k: v
           x: null
+        kind: ConfigMap
+        list:
+        - a
+        - b
+        - c
+        metadata:
+          labels:
+            app.kubernetes.io/name: web
+            c~d: tilde
+          name: cm
+        num: 3
+        """)
+  }
+
+  /// Like kustomize, `copy` from a missing member of an existing mapping copies null.
+  @Test func copyOfAMissingMemberIsNull() throws {
+    try expectKustomizeResult(
+      operations: """
+        - {op: copy, from: /data/absent, path: /data/copied}
+        """,
+      kustomized: """
+        apiVersion: v1
+        data:
+          copied: null
+          k: v
         kind: ConfigMap
         list:
         - a
@@ -307,7 +334,11 @@ struct JSONPatchTests {
       "op 0 (move /x): path does not exist"
     ),
     (
-      "- {op: copy, from: /missing, path: /x}",
+      "- {op: copy, from: /missing/deeper, path: /x}",
+      #"op 0 (copy /x): "from" path does not exist"#
+    ),
+    (
+      "- {op: copy, from: /list/7, path: /x}",
       #"op 0 (copy /x): "from" path does not exist"#
     ),
     (

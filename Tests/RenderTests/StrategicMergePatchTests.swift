@@ -6,37 +6,40 @@ import Testing
 /// `kubectl kustomize` (kustomize v5.5) printed for the same target and patch, pasted verbatim.
 @Suite("Strategic merge patch")
 struct StrategicMergePatchTests {
+  /// The target of several cases.
+  static let deployment = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      replicas: 2
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+          - name: app
+            image: app:1
+            env:
+            - name: A
+              value: "1"
+            - name: B
+              value: "2"
+            ports:
+            - containerPort: 8080
+              name: http
+          - name: side
+            image: side:1
+    """
+
   // MARK: - Same result as kubectl kustomize
 
   /// A container is found by name; only the fields the patch sets change.
   @Test func containerMergedByNameWithNewImage() throws {
     try expectKustomizeResult(
-      target: """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          replicas: 2
-          template:
-            metadata:
-              labels:
-                app: web
-            spec:
-              containers:
-              - name: app
-                image: app:1
-                env:
-                - name: A
-                  value: "1"
-                - name: B
-                  value: "2"
-                ports:
-                - containerPort: 8080
-                  name: http
-              - name: side
-                image: side:1
-        """,
+      target: Self.deployment,
       patch: """
         apiVersion: apps/v1
         kind: Deployment
@@ -80,32 +83,7 @@ struct StrategicMergePatchTests {
   /// Env entries merge by name: a changed value, and a new variable placed first.
   @Test func envMergedByName() throws {
     try expectKustomizeResult(
-      target: """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          replicas: 2
-          template:
-            metadata:
-              labels:
-                app: web
-            spec:
-              containers:
-              - name: app
-                image: app:1
-                env:
-                - name: A
-                  value: "1"
-                - name: B
-                  value: "2"
-                ports:
-                - containerPort: 8080
-                  name: http
-              - name: side
-                image: side:1
-        """,
+      target: Self.deployment,
       patch: """
         apiVersion: apps/v1
         kind: Deployment
@@ -152,35 +130,11 @@ struct StrategicMergePatchTests {
         """)
   }
 
-  /// `$patch: delete` on a list element removes the target's element with that key; a key the target lacks is ignored.
+  /// `$patch: delete` on a list element removes the target's element with that key; a key the
+  /// target lacks is ignored.
   @Test func envEntryDeletedWithPatchDelete() throws {
     try expectKustomizeResult(
-      target: """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          replicas: 2
-          template:
-            metadata:
-              labels:
-                app: web
-            spec:
-              containers:
-              - name: app
-                image: app:1
-                env:
-                - name: A
-                  value: "1"
-                - name: B
-                  value: "2"
-                ports:
-                - containerPort: 8080
-                  name: http
-              - name: side
-                image: side:1
-        """,
+      target: Self.deployment,
       patch: """
         apiVersion: apps/v1
         kind: Deployment
@@ -223,35 +177,11 @@ struct StrategicMergePatchTests {
         """)
   }
 
-  /// A new container goes in with the patch's elements, which kustomize puts before the target's others.
+  /// A new container goes in with the patch's elements, which kustomize puts before the target's
+  /// others.
   @Test func sidecarAddedBeforeTheTargetsContainers() throws {
     try expectKustomizeResult(
-      target: """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          replicas: 2
-          template:
-            metadata:
-              labels:
-                app: web
-            spec:
-              containers:
-              - name: app
-                image: app:1
-                env:
-                - name: A
-                  value: "1"
-                - name: B
-                  value: "2"
-                ports:
-                - containerPort: 8080
-                  name: http
-              - name: side
-                image: side:1
-        """,
+      target: Self.deployment,
       patch: """
         apiVersion: apps/v1
         kind: Deployment
@@ -354,32 +284,7 @@ struct StrategicMergePatchTests {
   /// An element holding only `$patch: replace` makes the patch's list replace the target's.
   @Test func listReplacedWithPatchReplace() throws {
     try expectKustomizeResult(
-      target: """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          replicas: 2
-          template:
-            metadata:
-              labels:
-                app: web
-            spec:
-              containers:
-              - name: app
-                image: app:1
-                env:
-                - name: A
-                  value: "1"
-                - name: B
-                  value: "2"
-                ports:
-                - containerPort: 8080
-                  name: http
-              - name: side
-                image: side:1
-        """,
+      target: Self.deployment,
       patch: """
         apiVersion: apps/v1
         kind: Deployment
@@ -722,7 +627,8 @@ struct StrategicMergePatchTests {
         """)
   }
 
-  /// Once a port names its protocol, kustomize matches on port and protocol and puts the target's ports after the new ones.
+  /// Once a port names its protocol, kustomize matches on port and protocol and puts the target's
+  /// ports after the new ones.
   @Test func servicePortsWithProtocolsMoveTargetPortsLast() throws {
     try expectKustomizeResult(
       target: """
@@ -771,7 +677,8 @@ struct StrategicMergePatchTests {
         """)
   }
 
-  /// Container ports: an unset protocol matches a set one, and a patch port that omits the protocol the target sets is dropped, as kustomize does.
+  /// Container ports: an unset protocol matches a set one, and a patch port that omits the protocol
+  /// the target sets is dropped, as kustomize does.
   @Test func containerPortsMatchOnPortAndProtocol() throws {
     try expectKustomizeResult(
       target: """
@@ -947,7 +854,8 @@ struct StrategicMergePatchTests {
         """)
   }
 
-  /// A kind without schema (a custom resource): mappings merge, `null` and `$patch` still work, every list is replaced.
+  /// A kind without schema (a custom resource): mappings merge, `null` and `$patch` still work,
+  /// every list is replaced.
   @Test func customResourceListsReplacedMapsMerged() throws {
     try expectKustomizeResult(
       target: """
@@ -1154,7 +1062,8 @@ struct StrategicMergePatchTests {
         """)
   }
 
-  /// kustomize's schema is Kubernetes 1.21: `extensions/v1beta1` Deployments are unknown, so their lists are replaced.
+  /// kustomize's schema is Kubernetes 1.21: `extensions/v1beta1` Deployments are unknown, so their
+  /// lists are replaced.
   @Test func removedAPIVersionHasNoSchema() throws {
     try expectKustomizeResult(
       target: """
@@ -1228,7 +1137,8 @@ struct StrategicMergePatchTests {
         """)
   }
 
-  /// An empty patch list merges nothing into a merged list, replaces a replaced one, and is set where the target has none.
+  /// An empty patch list merges nothing into a merged list, replaces a replaced one, and is set
+  /// where the target has none.
   @Test func emptyPatchListsAddNothing() throws {
     try expectKustomizeResult(
       target: """
@@ -1306,32 +1216,7 @@ struct StrategicMergePatchTests {
   /// A new element is cleaned like a merge into nothing: nulls and deleted entries vanish.
   @Test func newElementsLoseTheirNullsAndDeletions() throws {
     try expectKustomizeResult(
-      target: """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          replicas: 2
-          template:
-            metadata:
-              labels:
-                app: web
-            spec:
-              containers:
-              - name: app
-                image: app:1
-                env:
-                - name: A
-                  value: "1"
-                - name: B
-                  value: "2"
-                ports:
-                - containerPort: 8080
-                  name: http
-              - name: side
-                image: side:1
-        """,
+      target: Self.deployment,
       patch: """
         apiVersion: apps/v1
         kind: Deployment
@@ -1385,32 +1270,7 @@ struct StrategicMergePatchTests {
   /// An element holding only `$patch: delete` removes the whole list.
   @Test func listDeletedWithPatchDelete() throws {
     try expectKustomizeResult(
-      target: """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          replicas: 2
-          template:
-            metadata:
-              labels:
-                app: web
-            spec:
-              containers:
-              - name: app
-                image: app:1
-                env:
-                - name: A
-                  value: "1"
-                - name: B
-                  value: "2"
-                ports:
-                - containerPort: 8080
-                  name: http
-              - name: side
-                image: side:1
-        """,
+      target: Self.deployment,
       patch: """
         apiVersion: apps/v1
         kind: Deployment
@@ -1447,7 +1307,8 @@ struct StrategicMergePatchTests {
         """)
   }
 
-  /// Host aliases merge by ip (their hostnames are replaced); topology spread constraints by key and condition.
+  /// Host aliases merge by ip (their hostnames are replaced); topology spread constraints by key
+  /// and condition.
   @Test func podSpecListsWithOtherKeys() throws {
     try expectKustomizeResult(
       target: """
@@ -1514,7 +1375,8 @@ struct StrategicMergePatchTests {
         """)
   }
 
-  /// A `null` the target holds stays when the patch leaves the field alone; lists that are replaced keep what they hold.
+  /// A `null` the target holds stays when the patch leaves the field alone; lists that are replaced
+  /// keep what they hold.
   @Test func nullsInTheTargetAndInReplacedListsStay() throws {
     try expectKustomizeResult(
       target: """
@@ -1696,6 +1558,174 @@ struct StrategicMergePatchTests {
             type: Available
           - status: "True"
             type: Progressing
+        """)
+  }
+
+  /// kustomize walks the whole target: merged lists the patch does not mention lose duplicates, and
+  /// a port without protocol absorbs the same port with one.
+  @Test func untouchedMergedListsAreRebuilt() throws {
+    try expectKustomizeResult(
+      target: """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: p
+          finalizers: [a, b, a]
+        spec:
+          containers:
+          - name: app
+            image: app:1
+            ports:
+            - containerPort: 80
+              protocol: UDP
+              name: udp
+            - containerPort: 80
+              name: plain
+            env:
+            - name: A
+              value: "1"
+            - name: A
+              value: "2"
+        """,
+      patch: """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: p
+          labels:
+            touched: "yes"
+        """,
+      kustomized: """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          finalizers:
+          - a
+          - b
+          labels:
+            touched: "yes"
+          name: p
+        spec:
+          containers:
+          - env:
+            - name: A
+              value: "2"
+            image: app:1
+            name: app
+            ports:
+            - containerPort: 80
+              name: plain
+        """)
+  }
+
+  /// A list the target lacks is merged into itself: of two elements with the same key the last one
+  /// stays.
+  @Test func newListsAreMergedIntoThemselves() throws {
+    try expectKustomizeResult(
+      target: Self.deployment,
+      patch: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          template:
+            spec:
+              containers:
+              - name: proxy
+                image: envoy:1
+                ports:
+                - containerPort: 443
+                  protocol: TCP
+                  name: first
+                - containerPort: 443
+                  protocol: TCP
+                  name: second
+                env:
+                - name: X
+                  value: first
+                - name: X
+                  value: second
+        """,
+      kustomized: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 2
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+              - env:
+                - name: X
+                  value: second
+                image: envoy:1
+                name: proxy
+                ports:
+                - containerPort: 443
+                  name: second
+                  protocol: TCP
+              - env:
+                - name: A
+                  value: "1"
+                - name: B
+                  value: "2"
+                image: app:1
+                name: app
+                ports:
+                - containerPort: 8080
+                  name: http
+              - image: side:1
+                name: side
+        """)
+  }
+
+  /// Port identities that unify are merged twice; the second time the patch's `$patch: delete` is
+  /// spent, so kustomize adds the entry back.
+  @Test func unifiedPortIdentitiesMergeTwice() throws {
+    try expectKustomizeResult(
+      target: """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: s
+        spec:
+          ports:
+          - {port: 8080, protocol: UDP, name: p0, targetPort: 2}
+          - {port: 80, protocol: UDP, name: p1, targetPort: 3}
+          - {port: 443, name: p2, targetPort: 2}
+          - {port: 8080, name: p3, targetPort: 2}
+        """,
+      patch: """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: s
+        spec:
+          ports:
+          - {port: 80, protocol: UDP, $patch: delete}
+          - {port: 80, targetPort: 8}
+          - {port: 443, targetPort: 8}
+        """,
+      kustomized: """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: s
+        spec:
+          ports:
+          - port: 80
+            protocol: UDP
+          - name: p2
+            port: 443
+            targetPort: 8
+          - name: p3
+            port: 8080
+            targetPort: 2
         """)
   }
 

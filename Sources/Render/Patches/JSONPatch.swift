@@ -5,8 +5,8 @@ public import Model
 /// Operations run in order; the first that fails stops the patch with an error naming it by its
 /// index in the list (from 0), its operation and its path. Beyond the RFC, as in kustomize:
 /// negative array indices count from the end, `replace` of a missing member of an existing
-/// mapping adds it, a missing `value` is `null`, and `test` of a missing member passes when it
-/// expects `null`. The whole document cannot be the target of a change.
+/// mapping adds it, a missing `value` is `null`, and `test` and `copy` read a missing member of
+/// an existing mapping as `null`. The whole document cannot be the target of a change.
 public enum JSONPatch {
   public static func apply(_ operations: Value, to target: Value) throws(PatchError) -> Value {
     guard case .array(let list) = operations else {
@@ -53,7 +53,8 @@ public enum JSONPatch {
       try document.add(moved, at: path)
     case "copy":
       let from = try JSONPointer(try field("from", of: operation))
-      guard let copied = document.value(at: from) else {
+      // Like kustomize, a missing member of an existing mapping copies as null.
+      guard let copied = document.value(at: from) ?? missingMember(of: document, at: from) else {
         throw JSONPatchFailure(reason: "\"from\" path does not exist")
       }
       try document.add(copied, at: path)
@@ -68,17 +69,22 @@ public enum JSONPatch {
     _ document: Value, at path: JSONPointer, expecting expected: Value
   ) throws(JSONPatchFailure) {
     guard let actual = document.value(at: path) else {
-      let parent = JSONPointer(tokens: path.tokens.dropLast())
       // A missing member tests as null, but a missing parent is an error.
-      if expected.isNull, let container = document.value(at: parent), container.objectValue != nil {
-        return
-      }
+      if expected.isNull, missingMember(of: document, at: path) != nil { return }
       throw JSONPatchFailure(reason: "test failed: path does not exist")
     }
     // The values stay out of the message: the target may be a Secret.
     guard actual.isSemanticallyEqual(to: expected) else {
       throw JSONPatchFailure(reason: "test failed: the value differs")
     }
+  }
+
+  /// Null when the pointer names a missing member of a mapping that exists, else nil.
+  private static func missingMember(of document: Value, at pointer: JSONPointer) -> Value? {
+    guard !pointer.tokens.isEmpty,
+      case .object = document.value(at: JSONPointer(tokens: pointer.tokens.dropLast()))
+    else { return nil }
+    return .null
   }
 
   private static func field(_ name: String, of operation: Value) throws(JSONPatchFailure) -> String

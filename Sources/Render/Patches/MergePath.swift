@@ -2,7 +2,8 @@
 struct MergePath: Sendable {
   /// Field names from the object root; list elements add nothing.
   var fields: [String] = []
-  /// `spec.template.spec.containers[1].env`, indices counted in the patch's lists.
+  /// `spec.template.spec.containers[1].env`: indices count in the patch's lists, or in the
+  /// target's where the patch leaves a list alone.
   var text = ""
 
   func appending(field: String) -> MergePath {

@@ -8,7 +8,8 @@ public import Model
 ///   by `name`, ports by `containerPort` and `protocol`, `finalizers` as a set, ...); all others,
 ///   and every list of a kind kustomize has no schema for (custom resources), are replaced.
 /// - Merged lists are ordered as kustomize orders them: the patch's elements first, then the
-///   target's others.
+///   target's others. Kustomize rebuilds merged lists the patch does not mention too (duplicate
+///   keys collapse, a port without `protocol` absorbs the same port with one); so does this.
 /// - `$patch: merge | replace | delete` works on mappings, on list elements and on whole lists
 ///   (an element holding only the directive); `$retainKeys` keeps only the named keys of the
 ///   target; `$deleteFromPrimitiveList/<field>` removes values from the target's list;
@@ -16,9 +17,10 @@ public import Model
 ///
 /// Where kustomize mishandles a directive, the directive does what Kubernetes defines instead:
 /// kustomize copies `$retainKeys`, `$deleteFromPrimitiveList/…`, `$setElementOrder/…` and
-/// list-level `$patch` elements of lists it does not merge into its output, ignores `$patch:
-/// replace` on a list element and on the whole object, and empties a list when a patch element
-/// lacks the merge key (here an error).
+/// list-level `$patch` elements of lists it does not merge into its output, sees a list-level
+/// directive only before any element-level one, ignores `$patch: replace` on a list element and
+/// on the whole object, and empties a list when a patch element lacks the merge key (here an
+/// error). A patch list naming one key twice has no defined result.
 public enum StrategicMergePatch {
   /// Applies `patch` to the object `target` and returns the patched object, or `nil` when the
   /// patch's top level holds `$patch: delete`: the object is then to be removed.

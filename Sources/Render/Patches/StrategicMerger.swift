@@ -151,8 +151,7 @@ struct StrategicMerger {
   }
 
   private func mismatch(_ patch: Value, _ target: Value?, at path: MergePath) -> PatchError {
-    path.error(
-      "the patch has \(patch.typeDescription) where the target has a \(target?.typeName ?? "nothing")"
-    )
+    let found = target?.typeDescription ?? "nothing"
+    return path.error("the patch has \(patch.typeDescription) where the target has \(found)")
   }
 }
