@@ -43,10 +43,39 @@ final class FetchSession {
       session.progress?(TransferProgress(stats.pointee))
       return 0
     }
-    if insecureSkipTLSVerify {
-      // Only when the caller opted in: accept any certificate. Otherwise no callback is set and
-      // libgit2 rejects certificates it cannot verify.
-      callbacks.certificate_check = { _, _, _, _ in 0 }
+    if insecureSkipTLSVerify || url.isSSH {
+      // TLS: only when the caller opted in, accept any certificate; otherwise no callback is set
+      // and libgit2 rejects certificates it cannot verify. SSH host keys are always checked.
+      callbacks.certificate_check = { cert, valid, host, payload in
+        guard let cert, let payload else { return GIT_ECERTIFICATE.rawValue }
+        let session = Unmanaged<FetchSession>.fromOpaque(payload).takeUnretainedValue()
+        return session.checkCertificate(
+          cert, valid: valid != 0, host: host.map { String(cString: $0) } ?? "")
+      }
+    }
+  }
+
+  /// The SSH known-hosts file the credentials name, if any.
+  private var knownHostsFile: String? {
+    if case .sshKey(_, _, _, _, let knownHosts) = credentials { return knownHosts }
+    return nil
+  }
+
+  /// SSH host keys: see `SSHHostKeyCheck`; `insecureSkipTLSVerify` does not cover them.
+  /// Anything else is a TLS certificate, only seen here when the caller opted out of checking.
+  private func checkCertificate(
+    _ cert: UnsafeMutablePointer<git_cert>, valid: Bool, host: String
+  ) -> Int32 {
+    let port = SSHHostKeyCheck.port(ofSSHRemote: url.connection)
+    guard let check = SSHHostKeyCheck(cert, host: host, port: port, valid: valid) else {
+      return insecureSkipTLSVerify ? 0 : GIT_PASSTHROUGH.rawValue
+    }
+    switch check.verdict(knownHostsFile: knownHostsFile) {
+    case .trusted:
+      return 0
+    case .refused(let message):
+      git_error_set_str(Int32(GIT_ERROR_SSH.rawValue), message)
+      return GIT_ECERTIFICATE.rawValue
     }
   }
 
@@ -66,7 +95,7 @@ final class FetchSession {
       return GIT_EUSER.rawValue
     }
     switch effective {
-    case .sshKey(let username, let privateKey, let publicKey, let passphrase):
+    case .sshKey(let username, let privateKey, let publicKey, let passphrase, _):
       let user = username ?? usernameFromURL ?? url.embeddedUsername ?? "git"
       if allows(GIT_CREDENTIAL_USERNAME) { return git_credential_username_new(out, user) }
       if allows(GIT_CREDENTIAL_SSH_KEY) {

@@ -12,7 +12,13 @@ public enum GitCredentials: Sendable, Hashable, CustomStringConvertible,
   case token(GitSecret, username: String? = nil)
   /// An SSH key pair on disk. The user defaults to the one in the URL, then `git`; the public
   /// key defaults to `<privateKey>.pub` when that file exists.
-  case sshKey(username: String?, privateKey: String, publicKey: String?, passphrase: GitSecret?)
+  ///
+  /// The server's host key must be known: listed in `~/.ssh/known_hosts` (libgit2 reads that
+  /// file itself) or in `knownHosts`, a file in OpenSSH's `known_hosts` format (what
+  /// `ssh-keyscan` prints). An unknown or changed host key fails the fetch. See `SSHHostKeyCheck`.
+  case sshKey(
+    username: String?, privateKey: String, publicKey: String?, passphrase: GitSecret?,
+    knownHosts: String? = nil)
 
   public static func basic(username: String, password: String) -> Self {
     .password(username: username, password: GitSecret(password))
@@ -22,9 +28,10 @@ public enum GitCredentials: Sendable, Hashable, CustomStringConvertible,
     switch self {
     case .password(let username, _): "password credentials for user \(username)"
     case .token(_, let username): "token credentials" + (username.map { " for user \($0)" } ?? "")
-    case .sshKey(let username, let privateKey, _, let passphrase):
+    case .sshKey(let username, let privateKey, _, let passphrase, let knownHosts):
       "SSH key \(privateKey)" + (username.map { " for user \($0)" } ?? "")
         + (passphrase == nil ? "" : " (with passphrase)")
+        + (knownHosts.map { ", known hosts \($0)" } ?? "")
     }
   }
 
@@ -35,7 +42,7 @@ public enum GitCredentials: Sendable, Hashable, CustomStringConvertible,
     switch self {
     case .password(_, let password): [password.value]
     case .token(let token, _): [token.value]
-    case .sshKey(_, _, _, let passphrase): passphrase.map { [$0.value] } ?? []
+    case .sshKey(_, _, _, let passphrase, _): passphrase.map { [$0.value] } ?? []
     }
   }
 }
@@ -44,7 +51,8 @@ extension GitCredentials {
   /// Reads credentials from environment variables named `<prefix>_<KEY>`, with the keys of
   /// `fromFile(_:)` upper-cased and `-` as `_`: `WAVESYNC_GIT_USERNAME`, `WAVESYNC_GIT_PASSWORD`,
   /// `WAVESYNC_GIT_TOKEN`, `WAVESYNC_GIT_SSH_KEY`, `WAVESYNC_GIT_SSH_PUBLIC_KEY`,
-  /// `WAVESYNC_GIT_SSH_PASSPHRASE`. Returns `nil` when none of them is set.
+  /// `WAVESYNC_GIT_SSH_PASSPHRASE`, `WAVESYNC_GIT_SSH_KNOWN_HOSTS`. Returns `nil` when none of
+  /// them is set.
   public static func fromEnvironment(
     prefix: String = "WAVESYNC_GIT",
     environment: [String: String] = ProcessInfo.processInfo.environment
@@ -66,6 +74,10 @@ extension GitCredentials {
   ///     ssh-key=/etc/wavesync/id_ed25519
   ///     ssh-public-key=/etc/wavesync/id_ed25519.pub   (optional)
   ///     ssh-passphrase=…                              (optional)
+  ///     ssh-known-hosts=/etc/wavesync/known_hosts     (optional)
+  ///
+  /// `ssh-known-hosts` names a file of trusted SSH host keys in OpenSSH's format, read in
+  /// addition to `~/.ssh/known_hosts`.
   ///
   /// `ssh-key` wins over `token`, which wins over `password` (which needs `username`).
   public static func fromFile(_ path: String) throws(GitSourceError) -> GitCredentials {
@@ -100,6 +112,7 @@ extension GitCredentials {
 private struct CredentialFields {
   static let keys = [
     "username", "password", "token", "ssh-key", "ssh-public-key", "ssh-passphrase",
+    "ssh-known-hosts",
   ]
 
   var fields: [String: String]
@@ -115,7 +128,11 @@ private struct CredentialFields {
     if let key = fields["ssh-key"] {
       return .sshKey(
         username: username, privateKey: key, publicKey: fields["ssh-public-key"],
-        passphrase: fields["ssh-passphrase"].map(GitSecret.init))
+        passphrase: fields["ssh-passphrase"].map(GitSecret.init),
+        knownHosts: fields["ssh-known-hosts"])
+    }
+    if fields["ssh-known-hosts"] != nil {
+      throw .invalidCredentials(reason: "\(source): ssh-known-hosts needs ssh-key")
     }
     if let token = fields["token"] { return .token(GitSecret(token), username: username) }
     if let password = fields["password"] {
