@@ -43,11 +43,19 @@ public enum GoFloat {
   /// `encoding/json`'s float format: plain notation from 1e-6 to 1e21, exponent outside.
   static func json(_ value: Double) -> String {
     if !value.isFinite { return shortestG(value) }
-    if value == 0 { return "0" }
+    // Go keeps the sign of negative zero ("-0").
+    if value == 0 { return value.sign == .minus ? "-0" : "0" }
     let (digits, point) = digits(value)
     let sign = value < 0 ? "-" : ""
     let magnitude = abs(value)
-    if magnitude < 1e-6 || magnitude >= 1e21 { return sign + exponential(digits, point - 1) }
+    if magnitude < 1e-6 || magnitude >= 1e21 {
+      // encoding/json does not pad the exponent to two digits: 1e-7, not 1e-07.
+      var text = exponential(digits, point - 1)
+      if let e = text.lastIndex(of: "e"), text[e...].hasPrefix("e-0") {
+        text.remove(at: text.index(e, offsetBy: 2))
+      }
+      return sign + text
+    }
     return sign + fixed(digits, point)
   }
 
@@ -100,17 +108,21 @@ enum GoTimestamp {
     let separator = chars[i]
     guard separator == "T" || separator == "t" || separator == " " else { return nil }
     i += 1
+    // A space in a Go time layout matches a run of spaces.
+    while separator == " ", i < chars.count, chars[i] == " " { i += 1 }
     guard let hour = number(minDigits: 1, maxDigits: 2), expect(":"),
       let minute = number(minDigits: 1, maxDigits: 2), expect(":"),
       let second = number(minDigits: 1, maxDigits: 2), hour < 24, minute < 60, second < 60
     else { return nil }
     var fraction = ""
-    if i < chars.count, chars[i] == "." {
+    // Go's time.Parse takes a decimal comma too, and any number of digits, of which it keeps
+    // nanoseconds (truncating): kubectl kustomize prints 10:00:00,5 as 10:00:00.5.
+    if i < chars.count, chars[i] == "." || chars[i] == "," {
       i += 1
       let start = i
       while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }
-      guard i > start, i - start <= 9 else { return nil }
-      fraction = String(chars[start..<i])
+      guard i > start else { return nil }
+      fraction = String(chars[start..<min(i, start + 9)])
       while fraction.hasSuffix("0") { fraction.removeLast() }
     }
     var zone = "Z"
@@ -123,10 +135,13 @@ enum GoTimestamp {
       } else if chars[i] == "+" || chars[i] == "-" {
         let sign = chars[i]
         i += 1
+        // Go accepts an offset minute of 60 (+05:60 is +06:00); kustomize fails on offsets of
+        // a day or more, which are left as text here.
         guard let zh = number(minDigits: 2, maxDigits: 2), expect(":"),
-          let zm = number(minDigits: 2, maxDigits: 2), zh < 24, zm < 60
+          let zm = number(minDigits: 2, maxDigits: 2), zm <= 60, zh * 60 + zm < 24 * 60
         else { return nil }
-        if zh != 0 || zm != 0 { zone = "\(sign)\(pad(zh, 2)):\(pad(zm, 2))" }
+        let offset = zh * 60 + zm
+        if offset != 0 { zone = "\(sign)\(pad(offset / 60, 2)):\(pad(offset % 60, 2))" }
       } else {
         return nil
       }

@@ -53,7 +53,9 @@ public enum ScalarRules: Sendable, Hashable {
     }
     let plain = text.replacingOccurrences(of: "_", with: "")
     if let integer = GoInteger.parse(plain) { return integer }
-    guard isYAMLFloat(plain), let double = Double(plain) else { return nil }
+    // Go's ParseFloat fails on a float too large for a double (`1e400`), so both decoders
+    // leave such text a string; Swift's parser would give infinity.
+    guard isYAMLFloat(plain), let double = Double(plain), double.isFinite else { return nil }
     return canonicalFloat(double)
   }
 

@@ -77,7 +77,13 @@ extension Value {
     }
     set {
       var o: OrderedDictionary<String, Value>
-      if case .object(let existing) = self { o = existing } else { o = [:] }
+      if case .object(let existing) = self {
+        o = existing
+      } else {
+        // Removing from something that is not a mapping removes nothing.
+        guard newValue != nil else { return }
+        o = [:]
+      }
       o[key] = newValue
       self = .object(o)
     }
@@ -97,6 +103,8 @@ extension Value {
       return current
     }
     set {
+      // Removing a path that is not there changes nothing (no parents are created on the way).
+      if newValue == nil && self[path: path] == nil { return }
       guard let first = path.first else {
         if let newValue { self = newValue }
         return

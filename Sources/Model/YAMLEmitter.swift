@@ -113,6 +113,8 @@ private struct EventWriter {
     if ScalarRules.kubectl.resolvePlain(string) != .string(string)
       || ScalarRules.kustomize.resolvePlain(string) != .string(string)
       || looksLikeTimestamp(string) || isBase60Number(string)
+      // A plain `<<` key is a merge key to every reader (go-yaml quotes it too).
+      || string == "<<"
       // libyaml would break the line at these separators inside quotes; escape them instead.
       || string.unicodeScalars.contains(where: { ["\u{2028}", "\u{2029}", "\u{85}"].contains($0) })
     {

@@ -1,4 +1,5 @@
 internal import CYAML
+internal import Foundation
 public import OrderedCollections
 
 /// One document of a YAML stream, with the line where each value starts.
@@ -66,7 +67,15 @@ private struct EventParser {
     case sequence(items: [Value], anchor: String?, pointer: String)
     case mapping(
       entries: OrderedDictionary<String, Value>, keyLines: [String: Int], pendingKey: String?,
-      pendingKeyLine: Int, anchor: String?, pointer: String, merged: Set<String>)
+      pendingKeyMark: KeyMark, anchor: String?, pointer: String, merged: Set<String>)
+  }
+
+  /// Where the pending key stands (errors about it point there, not at its value), and whether
+  /// it is a merge key: only a plain, untagged `<<` is; a quoted one is an ordinary key.
+  private struct KeyMark {
+    var line = 0
+    var column = 0
+    var isMerge = false
   }
 
   mutating func parseStream() throws(YAMLError) -> [YAMLDocument] {
@@ -118,7 +127,9 @@ private struct EventParser {
         let value = try resolve(
           raw, tag: tag, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE, line: line, column: column)
         if let anchor = scalar.anchor { anchors[String(cString: anchor)] = value }
-        try add(value, line: line, column: column, to: &stack, root: &root)
+        let plainMergeKey = tag == nil && scalar.style == YAML_PLAIN_SCALAR_STYLE && raw == "<<"
+        try add(
+          value, line: line, column: column, to: &stack, root: &root, mergeKey: plainMergeKey)
       case YAML_SEQUENCE_START_EVENT:
         let pointer = try childPointer(stack, line: line, column: column)
         lines[pointer] = lines[pointer] ?? line
@@ -131,7 +142,7 @@ private struct EventParser {
         lines[pointer] = lines[pointer] ?? line
         stack.append(
           .mapping(
-            entries: [:], keyLines: [:], pendingKey: nil, pendingKeyLine: 0,
+            entries: [:], keyLines: [:], pendingKey: nil, pendingKeyMark: KeyMark(),
             anchor: event.data.mapping_start.anchor.map { String(cString: $0) },
             pointer: pointer, merged: []))
       case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
@@ -174,7 +185,7 @@ private struct EventParser {
 
   private mutating func add(
     _ value: Value, line: Int, column: Int, to stack: inout [Frame], root: inout Value?,
-    closing: Bool = false
+    closing: Bool = false, mergeKey: Bool = false
   ) throws(YAMLError) {
     guard let top = stack.popLast() else {
       root = value
@@ -187,14 +198,15 @@ private struct EventParser {
       items.append(value)
       stack.append(.sequence(items: items, anchor: anchor, pointer: pointer))
     case .mapping(
-      var entries, var keyLines, let pendingKey, let keyLine, let anchor, let pointer, var merged):
+      var entries, var keyLines, let pendingKey, let keyMark, let anchor, let pointer, var merged):
       if let key = pendingKey {
-        if key == "<<" && !merged.contains("<<") {
-          try merge(value, into: &entries, merged: &merged, line: keyLine, column: column)
+        let keyLine = keyMark.line
+        if keyMark.isMerge {
+          try merge(value, into: &entries, merged: &merged, line: keyLine, column: keyMark.column)
         } else {
           if entries[key] != nil && !merged.contains(key) {
             throw YAMLError(
-              file: file, line: keyLine, column: column,
+              file: file, line: keyLine, column: keyMark.column,
               message: "mapping key \"\(key)\" already defined at line \(keyLines[key] ?? 0)")
           }
           merged.remove(key)
@@ -204,7 +216,7 @@ private struct EventParser {
         }
         stack.append(
           .mapping(
-            entries: entries, keyLines: keyLines, pendingKey: nil, pendingKeyLine: 0,
+            entries: entries, keyLines: keyLines, pendingKey: nil, pendingKeyMark: KeyMark(),
             anchor: anchor, pointer: pointer, merged: merged))
       } else {
         guard let key = Self.keyString(value) else {
@@ -214,28 +226,34 @@ private struct EventParser {
         }
         stack.append(
           .mapping(
-            entries: entries, keyLines: keyLines, pendingKey: key, pendingKeyLine: line,
+            entries: entries, keyLines: keyLines, pendingKey: key,
+            pendingKeyMark: KeyMark(line: line, column: column, isMerge: mergeKey),
             anchor: anchor, pointer: pointer, merged: merged))
       }
     }
   }
 
-  /// `<<: *anchor` merge keys (YAML 1.1), which both Go decoders honour; explicit keys win.
+  /// `<<: *anchor` merge keys (YAML 1.1), which both Go decoders honour; the earlier of a list
+  /// of sources wins, and explicit keys written after the merge win.
   private func merge(
     _ value: Value, into entries: inout OrderedDictionary<String, Value>, merged: inout Set<String>,
     line: Int, column: Int
   ) throws(YAMLError) {
     let sources: [Value] = value.arrayValue ?? [value]
+    var combined = OrderedDictionary<String, Value>()
     for source in sources {
       guard case .object(let object) = source else {
         throw YAMLError(
           file: file, line: line, column: column,
           message: "merge key << needs a mapping or a list of mappings")
       }
-      for (key, item) in object where entries[key] == nil {
-        entries[key] = item
-        merged.insert(key)
-      }
+      for (key, item) in object where combined[key] == nil { combined[key] = item }
+    }
+    // go-yaml v2 (kubectl) assigns merged keys over those written before the `<<`;
+    // go-yaml v3 (kustomize) lets every explicit key win. Both checked with kubectl v1.32.
+    for (key, item) in combined where entries[key] == nil || rules == .kubectl {
+      entries[key] = item
+      merged.insert(key)
     }
   }
 
@@ -255,17 +273,30 @@ private struct EventParser {
   private func resolve(
     _ raw: String, tag: String?, plain: Bool, line: Int, column: Int
   ) throws(YAMLError) -> Value {
-    guard let tag, tag != "!" else { return plain ? rules.resolvePlain(raw) : .string(raw) }
+    guard let tag else { return plain ? rules.resolvePlain(raw) : .string(raw) }
+    // The non-specific tag `! 12`: go-yaml v2 (kubectl) reads it as text, kustomize resolves a
+    // plain scalar as if it had no tag (checked with kubectl v1.32).
+    if tag == "!" { return plain && rules == .kustomize ? rules.resolvePlain(raw) : .string(raw) }
     let fail = { () -> YAMLError in
       YAMLError(file: file, line: line, column: column, message: "cannot read \"\(raw)\" as \(tag)")
     }
+    // Both Go decoders reject a tag the text does not fit (`!!null x`, `!!timestamp abc`,
+    // `!!bool yes` under go-yaml v3), and decode `!!binary` base64 (ignoring line breaks).
     switch tag {
-    case "tag:yaml.org,2002:str", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:timestamp":
+    case "tag:yaml.org,2002:str":
       return .string(raw)
+    case "tag:yaml.org,2002:binary":
+      let base64 = raw.filter { $0 != "\n" && $0 != "\r" && $0 != "\r\n" }
+      guard let data = Data(base64Encoded: base64) else { throw fail() }
+      return .string(String(decoding: data, as: UTF8.self))
+    case "tag:yaml.org,2002:timestamp":
+      guard let timestamp = GoTimestamp.rfc3339(fromYAML: raw) else { throw fail() }
+      return .string(rules == .kustomize ? timestamp : raw)
     case "tag:yaml.org,2002:null":
+      guard ScalarRules.nullWords.contains(raw) else { throw fail() }
       return .null
     case "tag:yaml.org,2002:bool":
-      guard let b = ScalarRules.kubectl.resolveBool(raw) else { throw fail() }
+      guard let b = rules.resolveBool(raw) else { throw fail() }
       return .bool(b)
     case "tag:yaml.org,2002:int":
       guard let n = GoInteger.parse(raw.replacingOccurrences(of: "_", with: "")) else {
@@ -273,8 +304,13 @@ private struct EventParser {
       }
       return n
     case "tag:yaml.org,2002:float":
-      guard let n = ScalarRules.resolveNumber(raw) else { throw fail() }
-      return n
+      // Go converts a signed integer to a float (then JSON prints it), but fails on an
+      // unsigned one.
+      switch ScalarRules.resolveNumber(raw) {
+      case .int(let i)?: return ScalarRules.canonicalFloat(Double(i))
+      case .uint?, nil: throw fail()
+      case let n?: return n
+      }
     default:
       throw YAMLError(file: file, line: line, column: column, message: "unsupported tag \(tag)")
     }
