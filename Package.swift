@@ -16,11 +16,15 @@ let package = Package(
     .library(name: "Model", targets: ["Model"]),
     .library(name: "GitSource", targets: ["GitSource"]),
     .library(name: "Render", targets: ["Render"]),
+    .library(name: "KubeClient", targets: ["KubeClient"]),
+    .library(name: "Sync", targets: ["Sync"]),
+    .library(name: "LocalFleet", targets: ["LocalFleet"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
     // C libraries from the system (Debian's -dev packages), linked, never vendored.
@@ -51,10 +55,27 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: swiftSettings),
+    .target(
+      name: "KubeClient",
+      dependencies: [
+        "Model", "CCurl", "CCurlShim",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings),
+    .target(
+      name: "Sync",
+      dependencies: ["Model", "KubeClient"],
+      swiftSettings: swiftSettings),
+    // A local fleet of real API servers (etcd + kube-apiserver + kube-controller-manager) and the
+    // simulated kubelet: for tests and for the demo.
+    .target(
+      name: "LocalFleet",
+      dependencies: ["Model", "KubeClient"],
+      swiftSettings: swiftSettings),
     .executableTarget(
       name: "wavesync",
       dependencies: [
-        "Model", "GitSource", "Render",
+        "Model", "GitSource", "Render", "KubeClient", "Sync",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings),
@@ -74,8 +95,16 @@ let package = Package(
       dependencies: ["GitSource", "WavesyncTesting"],
       swiftSettings: swiftSettings),
     .testTarget(
+      name: "LocalFleetTests",
+      dependencies: ["LocalFleet", "KubeClient", "WavesyncTesting"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "SyncTests",
+      dependencies: ["Sync", "KubeClient", "LocalFleet", "Render", "WavesyncTesting"],
+      swiftSettings: swiftSettings),
+    .testTarget(
       name: "WavesyncCLITests",
-      dependencies: ["WavesyncTesting"],
+      dependencies: ["WavesyncTesting", "LocalFleet", "KubeClient"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "RenderTests",

@@ -41,3 +41,15 @@ CURLcode wavesync_curl_getinfo_offset(CURL *handle, CURLINFO info, curl_off_t *v
 CURLcode wavesync_curl_getinfo_double(CURL *handle, CURLINFO info, double *value) {
   return curl_easy_getinfo(handle, info, value);
 }
+
+CURLcode wavesync_curl_setopt_blob(CURL *handle, CURLoption option, const void *data, size_t length) {
+  struct curl_blob blob;
+  blob.data = (void *)data;
+  blob.len = length;
+  blob.flags = CURL_BLOB_COPY;
+  return curl_easy_setopt(handle, option, &blob);
+}
+
+CURLcode wavesync_curl_msg_result(const CURLMsg *message) { return message->data.result; }
+
+int wavesync_curl_msg_is_done(const CURLMsg *message) { return message->msg == CURLMSG_DONE; }

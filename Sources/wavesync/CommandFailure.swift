@@ -1,7 +1,9 @@
 import Foundation
 import GitSource
+import KubeClient
 import Model
 import Render
+import Sync
 
 /// How errors reach the terminal: a user's mistake (bad input, a missing site, a broken file)
 /// exits 1 with a message naming it; anything else is an internal error and exits 2.
@@ -18,6 +20,8 @@ enum CommandFailure {
     case let error as GitSourceError: (error.description, 1)
     case let error as YAMLError: (error.description, 1)
     case let error as LabelSelectorError: (error.description, 1)
+    case let error as SyncError: (error.description, 1)
+    case let error as KubeError: (error.description, 1)
     default: ("internal error: \(error)", 2)
     }
   }
