@@ -1,3 +1,5 @@
+import Model
+
 /// Why a commit could not be rendered, naming the file (and line, or object) at fault.
 /// A render either produces every object or fails with one of these: never a partial result.
 public struct RenderError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -20,5 +22,19 @@ public struct RenderError: Error, Sendable, Hashable, CustomStringConvertible {
     if let line, file != nil { place += ":\(line)" }
     if let object { place += place.isEmpty ? object : " (\(object))" }
     return place.isEmpty ? message : "\(place): \(message)"
+  }
+}
+
+extension RenderError {
+  /// The documents of a file's text; a YAML error becomes a render error naming the file and
+  /// line (`lineOffset` places text that starts inside another file, such as an inline patch).
+  static func documents(
+    _ text: String, file: String, rules: ScalarRules, lineOffset: Int = 0
+  ) throws(RenderError) -> [YAMLDocument] {
+    do {
+      return try YAML.documents(from: text, file: file, rules: rules)
+    } catch {
+      throw RenderError(file: file, line: lineOffset + error.line, message: error.message)
+    }
   }
 }

@@ -10,22 +10,7 @@ struct RenderCommand: AsyncParsableCommand {
     abstract:
       "Print the manifests a site should run, or build a kustomization as kubectl kustomize does.")
 
-  @Option(
-    name: .long, help: "The fleet repository: a Git URL, a local Git repository, or a plain folder."
-  )
-  var repo: String?
-
-  @Option(name: .long, help: "Branch, tag or commit to read.")
-  var ref: String?
-
-  @Option(
-    name: .long,
-    help: "Folder for the Git cache (default: $WAVESYNC_CACHE_DIR, else ~/.cache/wavesync/git).")
-  var cacheDir: String?
-
-  @Option(
-    name: .long, help: "File of key=value Git credentials; default: WAVESYNC_GIT_* variables.")
-  var credentialsFile: String?
+  @OptionGroup var repository: RepositoryOptions
 
   @Option(name: .long, help: "The site to render.")
   var site: String?
@@ -45,12 +30,12 @@ struct RenderCommand: AsyncParsableCommand {
 
   func validate() throws {
     if kustomize != nil {
-      guard repo == nil, site == nil, !allSites else {
+      guard repository.repo == nil, site == nil, !allSites else {
         throw ValidationError("--kustomize works on its own, without --repo, --site or --all-sites")
       }
       return
     }
-    guard repo != nil else { throw ValidationError("give --repo (or --kustomize DIR)") }
+    guard repository.repo != nil else { throw ValidationError("give --repo (or --kustomize DIR)") }
     guard (site != nil) != allSites else {
       throw ValidationError("give exactly one of --site NAME or --all-sites")
     }
@@ -64,11 +49,7 @@ struct RenderCommand: AsyncParsableCommand {
         print(format(try Self.buildKustomization(at: kustomize)), terminator: "")
         return
       }
-      let options = try RepositoryOptions.parse(
-        ["--repo", repo!] + (ref.map { ["--ref", $0] } ?? [])
-          + (cacheDir.map { ["--cache-dir", $0] } ?? [])
-          + (credentialsFile.map { ["--credentials-file", $0] } ?? []))
-      let snapshot = try await options.open()
+      let snapshot = try await repository.open()
       let repository = try FleetRepository.load(from: snapshot.tree)
       let renderer = SiteRenderer(repository: repository, tree: snapshot.tree)
       if let site {

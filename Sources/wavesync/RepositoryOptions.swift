@@ -10,7 +10,7 @@ struct RepositoryOptions: ParsableArguments {
     help:
       "The fleet repository: a Git URL (https, http, git, ssh, file), a local Git repository, or a plain folder."
   )
-  var repo: String
+  var repo: String?
 
   @Option(
     name: .long,
@@ -48,6 +48,9 @@ struct RepositoryOptions: ParsableArguments {
   /// The revision's files. A remote that cannot be reached falls back to the cached commit,
   /// and says so on standard error.
   func open() async throws -> Snapshot {
+    guard let repo else {
+      throw UserError("give --repo: a Git URL, a local Git repository or a folder")
+    }
     let credentials =
       try credentialsFile.map { path throws in try GitCredentials.fromFile(path) }
       ?? GitCredentials.fromEnvironment()

@@ -9,21 +9,13 @@ struct DocumentReader {
 
   /// Parses a file holding exactly one document, with the rules of plain manifests.
   static func single(_ text: String, file: String) throws(RenderError) -> DocumentReader {
-    do {
-      let documents = try YAML.documents(from: text, file: file, rules: .kubectl)
-      guard documents.count == 1 else {
-        throw RenderError(
-          file: file, line: documents.count > 1 ? documents[1].line : 1,
-          message: "expected exactly one YAML document, found \(documents.count)")
-      }
-      return DocumentReader(file: file, document: documents[0])
-    } catch let error as YAMLError {
-      throw RenderError(file: file, line: error.line, message: error.message)
-    } catch let error as RenderError {
-      throw error
-    } catch {
-      throw RenderError(file: file, message: "\(error)")
+    let documents = try RenderError.documents(text, file: file, rules: .kubectl)
+    guard documents.count == 1 else {
+      throw RenderError(
+        file: file, line: documents.count > 1 ? documents[1].line : 1,
+        message: "expected exactly one YAML document, found \(documents.count)")
     }
+    return DocumentReader(file: file, document: documents[0])
   }
 
   var root: Value { document.value }

@@ -223,12 +223,7 @@ public struct KustomizeBuilder: Sendable {
     guard let text = String(data: data, encoding: .utf8) else {
       throw RenderError(file: file, message: "file is not valid UTF-8 text")
     }
-    let documents: [YAMLDocument]
-    do {
-      documents = try YAML.documents(from: text, file: file, rules: .kustomize)
-    } catch {
-      throw RenderError(file: file, line: error.line, message: error.message)
-    }
+    let documents = try RenderError.documents(text, file: file, rules: .kustomize)
     var resources: [KustomizeResource] = []
     for document in documents {
       guard case .object = document.value else {
@@ -272,28 +267,19 @@ public struct KustomizeBuilder: Sendable {
         file: directory.isEmpty ? nil : directory,
         message: "found several kustomization files (\(present.joined(separator: ", "))); keep one")
     }
-    for name in present {
+    if let name = present.first, let data = try contents(of: FilePath.join(directory, name)) {
       let file = FilePath.join(directory, name)
-      guard let data = try contents(of: file) else { continue }
       guard let text = String(data: data, encoding: .utf8) else {
         throw RenderError(file: file, message: "file is not valid UTF-8 text")
       }
-      do {
-        // Kustomize reads its own file with YAML 1.1 rules (`yes` is a boolean there).
-        let documents = try YAML.documents(from: text, file: file, rules: .kubectl)
-        guard documents.count <= 1 else {
-          throw RenderError(
-            file: file, line: documents[1].line,
-            message: "a kustomization must be a single YAML document")
-        }
-        return (file, documents.first ?? YAMLDocument(value: .emptyObject))
-      } catch let error as YAMLError {
-        throw RenderError(file: file, line: error.line, message: error.message)
-      } catch let error as RenderError {
-        throw error
-      } catch {
-        throw RenderError(file: file, message: "\(error)")
+      // Kustomize reads its own file with YAML 1.1 rules (`yes` is a boolean there).
+      let documents = try RenderError.documents(text, file: file, rules: .kubectl)
+      guard documents.count <= 1 else {
+        throw RenderError(
+          file: file, line: documents[1].line,
+          message: "a kustomization must be a single YAML document")
       }
+      return (file, documents.first ?? YAMLDocument(value: .emptyObject))
     }
     let message =
       "no kustomization.yaml in \(directory.isEmpty ? "the repository root" : directory)"

@@ -99,11 +99,8 @@ enum PatchTransformer {
   private static func parse(_ rule: Kustomization.PatchRule, rules: ScalarRules) throws(RenderError)
     -> [YAMLDocument]
   {
-    do {
-      return try YAML.documents(from: rule.text, file: rule.source, rules: rules)
-    } catch {
-      throw RenderError(file: rule.source, line: rule.line(error.line), message: error.message)
-    }
+    try RenderError.documents(
+      rule.text, file: rule.source, rules: rules, lineOffset: rule.lineOffset)
   }
 
   /// The object a target-less strategic merge patch names by its apiVersion, kind, name and namespace.
