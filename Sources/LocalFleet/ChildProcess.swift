@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -13,7 +14,7 @@ final class ChildProcess: Sendable {
   let name: String
   let pid: pid_t
   let logFile: URL
-  private let reaped = Locked(false)
+  private let reaped = Mutex(false)
 
   /// - Parameters:
   ///   - processGroup: 0 for a new group led by the process, else the group to join.

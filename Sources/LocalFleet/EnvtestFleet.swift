@@ -1,5 +1,6 @@
 public import Foundation
 public import KubeClient
+import Synchronization
 
 /// A local fleet of real Kubernetes API servers: one etcd on loopback shared by every cluster
 /// (each under its own key prefix), and per cluster a kube-apiserver (TLS with a fleet CA,
@@ -25,7 +26,7 @@ public final class EnvtestFleet: Sendable {
   let configurations: [String: FleetCluster]
   let watchdog: ProcessWatchdog
   let removesWorkDirectory: Bool
-  let state = Locked(ProcessTable())
+  let state = Mutex(ProcessTable())
 
   struct ProcessTable {
     var etcd: ChildProcess?

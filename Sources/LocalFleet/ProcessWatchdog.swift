@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -17,7 +18,7 @@ import Foundation
 /// signals no one.
 final class ProcessWatchdog: Sendable {
   private let shell: ChildProcess
-  private let writeEnd = Locked<Int32?>(nil)
+  private let writeEnd = Mutex<Int32?>(nil)
 
   /// The process group the fleet's servers join.
   var processGroup: pid_t { shell.pid }
