@@ -10,7 +10,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
   name: "Wavesync",
-  platforms: [.macOS(.v14)],
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "wavesync", targets: ["wavesync"]),
     .library(name: "Model", targets: ["Model"]),
@@ -75,7 +75,7 @@ let package = Package(
     .executableTarget(
       name: "wavesync",
       dependencies: [
-        "Model", "GitSource", "Render", "KubeClient", "Sync",
+        "Model", "GitSource", "Render", "KubeClient", "Sync", "LocalFleet",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings),

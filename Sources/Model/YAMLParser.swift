@@ -1,6 +1,6 @@
 internal import CYAML
 internal import Foundation
-public import OrderedCollections
+internal import OrderedCollections
 
 /// One document of a YAML stream, with the line where each value starts.
 public struct YAMLDocument: Sendable, Hashable {

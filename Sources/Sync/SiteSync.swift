@@ -1,6 +1,6 @@
 internal import Foundation
 public import KubeClient
-public import Model
+import Model
 
 /// Diff, apply and prune for one site, through server-side apply with Wavesync's field manager.
 ///

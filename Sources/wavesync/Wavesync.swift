@@ -11,7 +11,10 @@ struct Wavesync: AsyncParsableCommand {
       Exit codes: 0 success, 1 a problem with the input (named in the message), 2 an internal error.
       """,
     version: version,
-    subcommands: [RenderCommand.self, SitesCommand.self, DiffCommand.self, ApplyCommand.self])
+    subcommands: [
+      RenderCommand.self, SitesCommand.self, DiffCommand.self, ApplyCommand.self,
+      LocalFleetCommand.self,
+    ])
 
   /// Runs a command body with Wavesync's exit codes: user errors 1, internal errors 2.
   static func exitCodes(_ body: () async throws -> Void) async throws {

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import LocalFleet
+
+struct LocalFleetCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "local-fleet",
+    abstract:
+      "Run a local fleet of real Kubernetes API servers with simulated kubelets, for demos and trials.",
+    discussion: """
+      Starts one etcd and, per site, a kube-apiserver and kube-controller-manager on loopback
+      (binaries from scripts/envtest.sh), writes a kubeconfig with one context per site, and runs
+      a simulated kubelet per site that reports pods Running (or CrashLoopBackOff when the image
+      tag contains "broken"). Runs until interrupted (Ctrl-C or SIGTERM), then stops everything.
+      """)
+
+  @Option(
+    name: .long,
+    help: "Comma-separated site names; each becomes a cluster and a kubeconfig context.")
+  var sites: String
+
+  @Option(name: .long, help: "Where to write the kubeconfig once every cluster is ready.")
+  var kubeconfig: String
+
+  func run() async throws {
+    try await Wavesync.exitCodes {
+      let names = sites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+      guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty }) else {
+        throw UserError("give --sites a,b,c")
+      }
+      let fleet = try await EnvtestFleet.start(clusters: names)
+      defer { fleet.stop() }
+      let kubelets = names.map { SimulatedKubelet(client: fleet.client(for: $0)).start() }
+      defer { for kubelet in kubelets { kubelet.cancel() } }
+      try FileManager.default.copyItem(atPath: fleet.kubeconfigPath, toPath: kubeconfig)
+      // Written unbuffered: scripts wait for this line.
+      FileHandle.standardOutput.write(
+        Data("local fleet ready: \(names.joined(separator: ", ")); kubeconfig \(kubeconfig)\n".utf8)
+      )
+      await Self.waitForTermination()
+      try? FileManager.default.removeItem(atPath: kubeconfig)
+      print("local fleet stopped")
+    }
+  }
+
+  /// Returns on SIGINT or SIGTERM.
+  private static func waitForTermination() async {
+    let (signals, continuation) = AsyncStream<Void>.makeStream()
+    var sources: [any DispatchSourceSignal] = []
+    for signalNumber in [SIGINT, SIGTERM] {
+      signal(signalNumber, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+      source.setEventHandler { continuation.yield() }
+      source.resume()
+      sources.append(source)
+    }
+    for await _ in signals { break }
+    for source in sources { source.cancel() }
+  }
+}
