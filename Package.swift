@@ -95,6 +95,10 @@ let package = Package(
       dependencies: ["GitSource", "WavesyncTesting"],
       swiftSettings: swiftSettings),
     .testTarget(
+      name: "KubeClientTests",
+      dependencies: ["KubeClient", "LocalFleet", "WavesyncTesting"],
+      swiftSettings: swiftSettings),
+    .testTarget(
       name: "LocalFleetTests",
       dependencies: ["LocalFleet", "KubeClient", "WavesyncTesting"],
       swiftSettings: swiftSettings),

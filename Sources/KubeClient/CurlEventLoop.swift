@@ -68,7 +68,10 @@ final class CurlEventLoop: @unchecked Sendable {
       }
     }
     for transfer in work.cancelled {
-      guard running.removeValue(forKey: transfer.easy) != nil else { continue }
+      // A transfer may finish before its cancellation arrives, and malloc may then hand its
+      // handle's address to a new transfer: only the very same transfer is stopped.
+      guard running[transfer.easy] === transfer else { continue }
+      running[transfer.easy] = nil
       curl_multi_remove_handle(multi, transfer.easy)
       transfer.finish(code: nil, cancelled: true)
     }

@@ -5,6 +5,8 @@ public struct TransferStats: Sendable, Hashable {
   public var requests: Int
   /// POST/PUT/PATCH/DELETE exchanges that were not dry runs.
   public var writeRequests: Int
+  /// Body bytes as they crossed the wire (gzip-compressed answers count compressed), headers
+  /// and TLS overhead excluded: libcurl's CURLINFO_SIZE_UPLOAD_T / CURLINFO_SIZE_DOWNLOAD_T.
   public var bytesSent: Int64
   public var bytesReceived: Int64
 

@@ -15,6 +15,14 @@ extension EnvtestFleet {
   public static func start(
     clusters: [String], binaries: URL? = nil, workDirectory: URL? = nil
   ) async throws -> EnvtestFleet {
+    try await FleetStartGate.shared.withGate {
+      try await startNow(clusters: clusters, binaries: binaries, workDirectory: workDirectory)
+    }
+  }
+
+  private static func startNow(
+    clusters: [String], binaries: URL?, workDirectory: URL?
+  ) async throws -> EnvtestFleet {
     try validate(clusters)
     let located = try EnvtestBinaries.locate(in: binaries)
     let directory =

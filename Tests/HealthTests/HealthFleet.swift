@@ -1,0 +1,73 @@
+import Foundation
+import KubeClient
+import LocalFleet
+import Testing
+
+/// One one-cluster fleet with a simulated kubelet for every live test of this target, started
+/// once around `LiveHealthTests` (`@Suite(.healthFleet)`) and stopped after it; tests reach it
+/// through `HealthFleet.environment`. Everything listens on 127.0.0.1.
+struct HealthFleet: SuiteTrait, TestScoping {
+  static let cluster = "health"
+
+  struct Environment: Sendable {
+    var fleet: EnvtestFleet
+    var kubelet: SimulatedKubelet
+
+    var client: KubeClient { fleet.client(for: HealthFleet.cluster) }
+  }
+
+  @TaskLocal static var current: Environment?
+
+  static var environment: Environment {
+    get throws { try #require(current, "the suite needs the .healthFleet trait") }
+  }
+
+  /// Whether the envtest binaries are there (`bash scripts/envtest.sh` builds them).
+  static let binariesAvailable: Bool = FileManager.default.isExecutableFile(
+    atPath: EnvtestFleet.defaultBinaries.appendingPathComponent("kube-apiserver").path)
+
+  var isRecursive: Bool { false }
+
+  func provideScope(
+    for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+  ) async throws {
+    let fleet = try await EnvtestFleet.start(clusters: [Self.cluster])
+    defer { fleet.stop() }
+    let kubelet = SimulatedKubelet(client: fleet.client(for: Self.cluster))
+    let task = kubelet.start()
+    defer { task.cancel() }
+    try await Self.$current.withValue(Environment(fleet: fleet, kubelet: kubelet)) {
+      try await function()
+    }
+  }
+}
+
+extension Trait where Self == HealthFleet {
+  static var healthFleet: Self { HealthFleet() }
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+  var description: String
+}
+
+/// Polls `check` every `interval` until it returns a value, for at most `seconds`; the last
+/// state `check` saw (through `note`) goes into the failure.
+func eventually<T: Sendable>(
+  _ what: String, seconds: Double, interval: Duration = .milliseconds(200),
+  _ check: (_ note: (String) -> Void) async throws -> T?
+) async throws -> T {
+  let deadline = ContinuousClock.now + .seconds(seconds)
+  var last = "nothing seen"
+  while true {
+    if let value = try await check({ last = $0 }) { return value }
+    guard ContinuousClock.now < deadline else {
+      throw TimedOut(description: "\(what): not within \(Int(seconds)) s; last seen: \(last)")
+    }
+    try await Task.sleep(for: interval)
+  }
+}
+
+/// A name no earlier test run used, for namespaces and groups.
+func uniqueName(_ prefix: String) -> String {
+  "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+}
