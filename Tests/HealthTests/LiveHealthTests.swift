@@ -3,6 +3,7 @@ import Health
 import KubeClient
 import Model
 import Testing
+import WavesyncTesting
 
 /// Health read from a real API server, its controllers and the simulated kubelet: the readers
 /// agree with what the cluster reports as objects move.

@@ -3,6 +3,7 @@ import KubeClient
 import LocalFleet
 import Model
 import Testing
+import WavesyncTesting
 
 extension LocalFleetSuites {
   /// Tests against one two-cluster fleet with a simulated kubelet per cluster.

@@ -3,6 +3,7 @@ import KubeClient
 import LocalFleet
 import Model
 import Testing
+import WavesyncTesting
 
 extension LocalFleetSuites.SharedFleetTests {
   static let fieldManager = "localfleet-tests"

@@ -3,6 +3,7 @@ import KubeClient
 import LocalFleet
 import Model
 import Testing
+import WavesyncTesting
 
 #if canImport(Glibc)
   import Glibc

@@ -22,27 +22,9 @@ final class ApplyPathScalarTests {
 
   deinit { fleet.stop() }
 
-  static let crd: Value = [
-    "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-    "metadata": ["name": "zoos.example.com"],
-    "spec": [
-      "group": "example.com", "scope": "Namespaced",
-      "names": ["plural": "zoos", "singular": "zoo", "kind": "Zoo"],
-      "versions": [
-        [
-          "name": "v1", "served": true, "storage": true,
-          "schema": [
-            "openAPIV3Schema": [
-              "type": "object",
-              "properties": [
-                "spec": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
-              ],
-            ]
-          ],
-        ]
-      ],
-    ],
-  ]
+  static let crd = TestCRD.definition(
+    group: "example.com", kind: "Zoo", plural: "zoos",
+    spec: ["type": "object", "x-kubernetes-preserve-unknown-fields": true])
 
   @Test func kubectlAndWavesyncStoreTheSameValues() async throws {
     let client = fleet.client(for: "zoo-store")

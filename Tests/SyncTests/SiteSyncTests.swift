@@ -161,27 +161,9 @@ final class SiteSyncTests {
   @Test func aCRDAndItsObjectsApplyInOneSync() async throws {
     let site = "paris-opera"
     let sync = sync(site)
-    let crd: Value = [
-      "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-      "metadata": ["name": "shelflabels.retail.example.com"],
-      "spec": [
-        "group": "retail.example.com", "scope": "Namespaced",
-        "names": ["plural": "shelflabels", "singular": "shelflabel", "kind": "ShelfLabel"],
-        "versions": [
-          [
-            "name": "v1", "served": true, "storage": true,
-            "schema": [
-              "openAPIV3Schema": [
-                "type": "object",
-                "properties": [
-                  "spec": ["type": "object", "properties": ["price": ["type": "string"]]]
-                ],
-              ]
-            ],
-          ]
-        ],
-      ],
-    ]
+    let crd = TestCRD.definition(
+      group: "retail.example.com", kind: "ShelfLabel", plural: "shelflabels",
+      spec: ["type": "object", "properties": ["price": ["type": "string"]]])
     let namespace: Value = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shelf"]]
     let label: Value = [
       "apiVersion": "retail.example.com/v1", "kind": "ShelfLabel",

@@ -1,27 +1,27 @@
-import Foundation
+public import Foundation
 
-struct TimedOut: Error, CustomStringConvertible {
-  var description: String
+public struct TimedOut: Error, CustomStringConvertible {
+  public var description: String
 }
 
 /// Polls `check` every `interval` until it returns a value, for at most `seconds`; the last
 /// state `check` saw (through `note`) goes into the failure.
-func eventually<T: Sendable>(
+public func eventually<T: Sendable>(
   _ what: String, seconds: Double, interval: Duration = .milliseconds(250),
   _ check: (_ note: (String) -> Void) async throws -> T?
 ) async throws -> T {
-  let deadline = Date().addingTimeInterval(seconds)
+  let deadline = ContinuousClock.now + .seconds(seconds)
   var last = "nothing seen"
   while true {
     if let value = try await check({ last = $0 }) { return value }
-    guard Date() < deadline else {
+    guard ContinuousClock.now < deadline else {
       throw TimedOut(description: "\(what): not within \(Int(seconds)) s; last seen: \(last)")
     }
     try await Task.sleep(for: interval)
   }
 }
 
-/// A name no earlier test run used, for namespaces.
-func uniqueName(_ prefix: String) -> String {
+/// A name no earlier test run used, for namespaces and groups.
+public func uniqueName(_ prefix: String) -> String {
   "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
 }
