@@ -70,7 +70,10 @@ let package = Package(
     // simulated kubelet: for tests and for the demo.
     .target(
       name: "LocalFleet",
-      dependencies: ["Model", "KubeClient"],
+      dependencies: [
+        "Model", "KubeClient",
+        .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: swiftSettings),
     .executableTarget(
       name: "wavesync",

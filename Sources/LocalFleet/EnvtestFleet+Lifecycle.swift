@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import Logging
 
 extension EnvtestFleet {
   /// Starts the kube-apiserver of `cluster` (on its port, with its data kept in etcd) and its
@@ -34,7 +35,10 @@ extension EnvtestFleet {
       "kube-apiserver of \(cluster)", executable: binaries.kubeAPIServer,
       arguments: configuration.apiServerArguments(etcdPort: etcdPort, credentials: credentials),
       logFile: configuration.apiServerLog, into: \.apiServers[cluster])
-    let client = self.client(for: cluster, timeoutSeconds: 5)
+    // Refused connections are expected until the server listens: not worth a log line each.
+    var quiet = Logger(label: "wavesync.local-fleet.readiness")
+    quiet.logLevel = .error
+    let client = KubeClient(connection: connection(for: cluster), timeoutSeconds: 5, logger: quiet)
     try await Readiness.wait(
       for: server, what: "the kube-apiserver of \(cluster) (\(configuration.server))",
       seconds: 120
