@@ -18,6 +18,7 @@ let package = Package(
     .library(name: "Render", targets: ["Render"]),
     .library(name: "KubeClient", targets: ["KubeClient"]),
     .library(name: "Sync", targets: ["Sync"]),
+    .library(name: "Health", targets: ["Health"]),
     .library(name: "LocalFleet", targets: ["LocalFleet"]),
   ],
   dependencies: [
@@ -63,6 +64,14 @@ let package = Package(
       ],
       swiftSettings: swiftSettings),
     .target(
+      name: "Health",
+      dependencies: ["Model"],
+      swiftSettings: swiftSettings),
+    .target(
+      name: "Rollout",
+      dependencies: ["Model", "Render", "Health"],
+      swiftSettings: swiftSettings),
+    .target(
       name: "Sync",
       dependencies: ["Model", "KubeClient"],
       swiftSettings: swiftSettings),
@@ -104,6 +113,14 @@ let package = Package(
     .testTarget(
       name: "LocalFleetTests",
       dependencies: ["LocalFleet", "KubeClient", "WavesyncTesting"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "HealthTests",
+      dependencies: ["Health", "LocalFleet", "KubeClient", "WavesyncTesting"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "RolloutTests",
+      dependencies: ["Rollout", "Render", "Model"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "SyncTests",

@@ -1,7 +1,8 @@
-public import Foundation
+import Foundation
 
 public struct TimedOut: Error, CustomStringConvertible {
   public var description: String
+  public init(description: String) { self.description = description }
 }
 
 /// Polls `check` every `interval` until it returns a value, for at most `seconds`; the last
