@@ -44,9 +44,9 @@ public struct SiteSync: Sendable {
         }
         if kind == "CustomResourceDefinition" {
           guard let group = object[path: ["spec", "group"]]?.stringValue,
-            let plural = object[path: ["spec", "names", "kind"]]?.stringValue
+            let definedKind = object[path: ["spec", "names", "kind"]]?.stringValue
           else { return nil }
-          return "crd/" + group + "/" + plural
+          return "crd/" + group + "/" + definedKind
         }
         return nil
       })
