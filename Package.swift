@@ -95,7 +95,7 @@ let package = Package(
     // Test support: real servers (git daemon, git http-backend) and reference tools (kubectl).
     .target(
       name: "WavesyncTesting",
-      dependencies: ["Model", "GitSource"],
+      dependencies: ["Model", "GitSource", "LocalFleet"],
       path: "Tests/WavesyncTesting",
       swiftSettings: swiftSettings),
     .testTarget(

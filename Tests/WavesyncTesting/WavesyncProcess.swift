@@ -37,8 +37,8 @@ public enum WavesyncProcess {
     defer { try? FileManager.default.removeItem(at: scratch) }
     let outFile = scratch.appendingPathComponent("out")
     let errFile = scratch.appendingPathComponent("err")
-    FileManager.default.createFile(atPath: outFile.path, contents: nil)
-    FileManager.default.createFile(atPath: errFile.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: outFile)
     process.standardError = try FileHandle(forWritingTo: errFile)
     try process.run()
