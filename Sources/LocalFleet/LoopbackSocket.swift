@@ -7,11 +7,11 @@ import Foundation
 #endif
 
 /// TCP ports on 127.0.0.1 for the fleet's servers.
-enum LoopbackSocket {
+public enum LoopbackSocket {
   /// A port nothing is bound to. Tried at random below Linux's ephemeral range (32768 and up by
   /// default), so the kernel does not hand it to some outgoing connection before the server
   /// binds it; else whatever port the kernel picks.
-  static func freePort() throws(LocalFleetError) -> UInt16 {
+  public static func freePort() throws(LocalFleetError) -> UInt16 {
     for _ in 0..<50 {
       let candidate = UInt16.random(in: 20_000..<32_000)
       if (try? bindable(candidate)) == candidate { return candidate }
@@ -52,7 +52,7 @@ enum LoopbackSocket {
   }
 
   /// Whether something accepts connections on 127.0.0.1:`port` right now.
-  static func accepts(_ port: UInt16) -> Bool {
+  public static func accepts(_ port: UInt16) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return false }
     defer { close(fd) }
