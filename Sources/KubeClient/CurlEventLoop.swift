@@ -1,6 +1,7 @@
 import CCurl
 import CCurlShim
 import Foundation
+import Synchronization
 
 /// Runs every transfer of the process on one dedicated thread with libcurl's multi interface,
 /// so requests and long watches never block Swift's cooperative pool and a fleet of watches
@@ -10,7 +11,7 @@ final class CurlEventLoop: @unchecked Sendable {
   static let shared = CurlEventLoop()
 
   private let multi: UnsafeMutableRawPointer
-  private let inbox = Locked(Inbox())
+  private let inbox = Mutex(Inbox())
   /// Transfers curl is working on, by easy handle; touched only on the loop thread.
   private var running: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 

@@ -1,6 +1,7 @@
 import CCurl
 import CCurlShim
 import Foundation
+import Synchronization
 
 /// One libcurl easy handle, set up for one request. Its response state is touched only by
 /// curl's callbacks and `finish`, all on the event loop's thread; `isCancelled` is locked.
@@ -13,7 +14,7 @@ final class CurlTransfer: @unchecked Sendable {
   private let lineSink: AsyncStream<Data>.Continuation?
   private var completion: (@Sendable (TransferOutcome) -> Void)?
   private var outcome = TransferOutcome(curlCode: 0, curlMessage: "")
-  private let cancelState = Locked(false)
+  private let cancelState = Mutex(false)
   private var finished = false
 
   /// nil when curl refuses an option (say, a blob option on a curl without blob support); the
@@ -44,7 +45,7 @@ final class CurlTransfer: @unchecked Sendable {
     errorBuffer.deallocate()
   }
 
-  var isCancelled: Bool { cancelState.value }
+  var isCancelled: Bool { cancelState.withLock { $0 } }
 
   /// Marks the transfer cancelled; the event loop removes it (or never starts it).
   func markCancelled() { cancelState.withLock { $0 = true } }

@@ -4,6 +4,7 @@
 public import Foundation
 public import Logging
 import Model
+import Synchronization
 
 /// A client for one cluster's API server, on libcurl. Every method may be called from any task;
 /// transfers run on a dedicated curl thread, never on Swift's cooperative pool.
@@ -38,7 +39,7 @@ public final class KubeClient: Sendable {
   }
 
   /// Requests and bytes since the client was made or last reset; writes exclude dry runs.
-  public var stats: TransferStats { transport.stats.value }
+  public var stats: TransferStats { transport.stats.withLock { $0 } }
 
   public func resetStats() { transport.stats.withLock { $0 = TransferStats() } }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Sends requests to one cluster over libcurl: retries transient failures, counts bytes, and
 /// turns curl failures into `KubeError`s that name the cluster.
@@ -7,10 +8,10 @@ final class Transport: Sendable {
   let settings: TransportSettings
   let retry: RetryPolicy
   let logger: Logger
-  let stats = Locked(TransferStats())
+  let stats = Mutex(TransferStats())
   /// Transfers curl is working on for this client right now (tests check that cancelling a
   /// watch lets go of its connection).
-  let inFlight = Locked(0)
+  let inFlight = Mutex(0)
 
   init(settings: TransportSettings, retry: RetryPolicy, logger: Logger) {
     self.settings = settings

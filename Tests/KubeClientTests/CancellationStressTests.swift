@@ -33,7 +33,7 @@ import Testing
     #expect(done, "\(finished.value) of 200 live requests finished")
     if done {
       await work.value
-      #expect(client.transport.inFlight.value == 0)
+      #expect(client.transport.inFlight.withLock { $0 } == 0)
     }
   }
 }

@@ -113,12 +113,13 @@ final class WatchRecorder: @unchecked Sendable {
       for try await _ in client.watch(apiVersion: "v1", kind: "ConfigMap", namespace: namespace) {}
     }
     #expect(
-      try await TestFleet.eventually(within: 10) { client.transport.inFlight.value == 1 },
+      try await TestFleet.eventually(within: 10) { client.transport.inFlight.withLock { $0 } == 1 },
       "the watch is streaming")
     let cancelled = ContinuousClock.now
     consumer.cancel()
     _ = try? await consumer.value
-    #expect(try await TestFleet.eventually(within: 5) { client.transport.inFlight.value == 0 })
+    #expect(
+      try await TestFleet.eventually(within: 5) { client.transport.inFlight.withLock { $0 } == 0 })
     #expect(ContinuousClock.now - cancelled < .seconds(10))
   }
 
