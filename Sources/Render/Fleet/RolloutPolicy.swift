@@ -17,11 +17,30 @@ public struct RolloutPolicy: Sendable, Hashable {
     public var soakSeconds: Double
     public var healthTimeoutSeconds: Double
     public var manualGate: Bool
+
+    public init(
+      name: String, selector: LabelSelector, maxConcurrent: SiteCount, failureThreshold: SiteCount,
+      soakSeconds: Double, healthTimeoutSeconds: Double, manualGate: Bool
+    ) {
+      self.name = name
+      self.selector = selector
+      self.maxConcurrent = maxConcurrent
+      self.failureThreshold = failureThreshold
+      self.soakSeconds = soakSeconds
+      self.healthTimeoutSeconds = healthTimeoutSeconds
+      self.manualGate = manualGate
+    }
   }
 
   public var uplinkBudget: BitRate?
   public var unreachableSites: UnreachableSites
   public var waves: [Wave]
+
+  public init(uplinkBudget: BitRate?, unreachableSites: UnreachableSites, waves: [Wave]) {
+    self.uplinkBudget = uplinkBudget
+    self.unreachableSites = unreachableSites
+    self.waves = waves
+  }
 
   /// The policy of a fleet without a `rollout` section: every site in one wave, one at a time.
   public static let `default` = RolloutPolicy(

@@ -1,0 +1,353 @@
+// The rollout state machine, as a pure reducer.
+//
+// `RolloutEngine.start` turns a revision, the fleet's sites and its `RolloutPolicy` into a
+// `RolloutState` and the first actions; `reduce` takes a state and one event and returns the
+// next state and the actions the caller must perform (apply a revision to a site, roll a site
+// back, check a site's health). The engine does no I/O and reads no clock: time comes only from
+// the events, and the latest instant seen is kept in `RolloutState.clock` for actions caused by
+// events without one (`promote`, `pause`).
+//
+// Waves. The waves are `policy.assign(sites)`, in policy order; sites no wave selects are kept
+// in `unassignedSites` and never touched. A wave without sites is passed over at once (no soak,
+// no manual gate).
+//
+// Sites. In a running wave, up to `maxConcurrent` sites (resolved against the wave's size, at
+// least 1) are in flight at a time — applying, verifying, or unreachable and waiting to be
+// retried — and pending sites start in wave order. A site goes pending → applying (`.apply` is
+// emitted) → verifying on `.applied` (`.checkHealth` is emitted, and again on every tick while
+// it verifies) → healthy on health `Current`. Health `Failed` or `.applyFailed` make it failed;
+// `InProgress` and `Unknown` change nothing. The health timeout (`healthTimeoutSeconds` of the
+// wave) runs from the site's first `.apply`; an applying or verifying site still not healthy at
+// a tick past it is failed.
+//
+// Unreachable sites. `.unreachable` for an applying or verifying site counts an attempt and
+// schedules a retry: `.apply` is emitted again at the first tick at least min(2^attempts × 5 s,
+// 60 s) later (10 s, 20 s, 40 s, 60 s, 60 s…). Once the health timeout since the first attempt
+// has passed (checked on the event and on ticks), the policy's `unreachableSites` decides:
+// `countAsFailed` fails the site, `skip` skips it (a skipped site does not count against the
+// threshold; it catches up in a later rollout). A late `.applied` for an unreachable site is
+// accepted.
+//
+// Failure. When the failed sites of the wave reach `failureThreshold` (resolved against the
+// wave's size, at least 1), the wave fails: the rollout goes to `.rollingBack(wave)` and emits
+// `.rollback(site, toRevision: lastGoodRevision)` for every site of that wave that received the
+// revision (applying, verifying, unreachable, healthy or failed — never pending or skipped
+// ones). Each goes to `.rollingBack`, then `.rolledBack` on its `.rolledBack` event; when all
+// have, the rollout is `.rolledBack(reason:)`. Later waves never start. Without a
+// `lastGoodRevision` (the first rollout) there is nothing to roll back to: the rollout goes
+// straight to `.rolledBack` with a reason that says so, and the sites keep their phases.
+// Failures below the threshold are tolerated: a failed site is settled like a healthy one.
+//
+// Waves complete when every site is settled (healthy, skipped, or failed below the threshold).
+// With `soakSeconds > 0` the rollout then soaks until `until`, left at the first event (in
+// practice a tick) at or after it. The next wave then waits for `.promote(wave: name)` if it
+// has a manual gate (a promote naming another wave is ignored), else it runs. After the last
+// wave the rollout has `.succeeded` and `lastGoodRevision` becomes `revision`.
+//
+// Pause. `.pause` sets `paused`: no `.apply` is emitted (neither first attempts nor retries),
+// while in-flight sites keep progressing on their events, timeouts still fire, soaks still end,
+// promotions are still accepted and rollbacks still proceed. `.resume(at:)` clears it and emits
+// whatever is due.
+//
+// Supersession. `.newRevision(r)` while running, soaking or waiting for promotion (paused or
+// not) ends the rollout as `.superseded(by: r)` with no further actions; the caller starts a new
+// rollout for `r`, in which sites already on the old revision simply get the newer one. During a
+// rollback it is ignored, so the rollback completes; the caller keeps the revision until then.
+//
+// Finished rollouts (succeeded, rolled back, superseded) ignore every event: same state, no
+// actions. Events naming unknown sites, unassigned sites or sites outside the current wave are
+// ignored too, as are events that make no sense for the site's phase (such as `.applied` for a
+// healthy site).
+public import Foundation
+public import Health
+public import Render
+
+/// Something that happened to a rollout, as reported by the caller.
+public enum RolloutEvent: Sendable, Hashable {
+  case applied(site: String, at: Date)
+  case applyFailed(site: String, reason: String, at: Date)
+  case unreachable(site: String, at: Date)
+  case health(site: String, status: HealthStatus, at: Date)
+  case tick(Date)
+  case promote(wave: String)
+  case pause
+  case resume(at: Date)
+  case newRevision(String, at: Date)
+  case rolledBack(site: String, at: Date)
+}
+
+/// Something the caller must do for the rollout.
+public enum RolloutAction: Sendable, Hashable {
+  case apply(site: String, revision: String)
+  case rollback(site: String, toRevision: String)
+  case checkHealth(site: String)
+}
+
+/// The rollout state machine (see the top of this file for its rules).
+public struct RolloutEngine: Sendable {
+  public let policy: RolloutPolicy
+
+  public init(policy: RolloutPolicy) {
+    self.policy = policy
+  }
+
+  /// A new rollout of `revision` to `sites`, and its first actions.
+  public func start(revision: String, lastGoodRevision: String?, sites: [Site], at: Date)
+    -> (RolloutState, [RolloutAction])
+  {
+    let (waves, unassigned) = policy.assign(sites)
+    var state = RolloutState(
+      revision: revision, lastGoodRevision: lastGoodRevision,
+      waves: waves.map { wave in
+        WaveState(name: wave.wave.name, sites: wave.sites.map { SiteState(name: $0.name) })
+      },
+      phase: .running(wave: 0), paused: false, unassignedSites: unassigned.map(\.name),
+      startedAt: at, clock: at, failureReason: nil)
+    var actions: [RolloutAction] = []
+    enter(wave: 0, &state)
+    advance(&state, &actions)
+    return (state, actions)
+  }
+
+  /// The state after `event`, and the actions it calls for.
+  public func reduce(_ state: RolloutState, _ event: RolloutEvent) -> (
+    RolloutState, [RolloutAction]
+  ) {
+    guard !state.phase.isFinished else { return (state, []) }
+    var state = state
+    var actions: [RolloutAction] = []
+    if let at = event.at, at > state.clock { state.clock = at }
+    switch event {
+    case .pause:
+      state.paused = true
+    case .resume(let now):
+      state.paused = false
+      if case .running(let wave) = state.phase { retry(wave: wave, now: now, &state, &actions) }
+    case .newRevision(let newer, _):
+      if case .rollingBack = state.phase { return (state, []) }
+      state.phase = .superseded(by: newer)
+      return (state, [])
+    case .promote(let name):
+      guard case .waitingForPromotion(let wave) = state.phase, state.waves[wave].name == name
+      else { return (state, []) }
+      state.phase = .running(wave: wave)
+    case .rolledBack(let site, _):
+      guard case .rollingBack(let wave) = state.phase,
+        let index = state.waves[wave].sites.firstIndex(where: { $0.name == site }),
+        state.waves[wave].sites[index].phase == .rollingBack
+      else { return (state, []) }
+      state.waves[wave].sites[index].phase = .rolledBack
+    case .tick(let now):
+      if case .running(let wave) = state.phase {
+        tick(wave: wave, now: now, &state, &actions)
+        retry(wave: wave, now: now, &state, &actions)
+      }
+    case .applied(let site, let at), .applyFailed(let site, _, let at),
+      .unreachable(let site, let at), .health(let site, _, let at):
+      guard case .running(let wave) = state.phase,
+        let index = state.waves[wave].sites.firstIndex(where: { $0.name == site })
+      else { return (state, []) }
+      siteEvent(event, wave: wave, index: index, at: at, &state, &actions)
+    }
+    advance(&state, &actions)
+    return (state, actions)
+  }
+
+  // MARK: Sites
+
+  private func siteEvent(
+    _ event: RolloutEvent, wave: Int, index: Int, at: Date, _ state: inout RolloutState,
+    _ actions: inout [RolloutAction]
+  ) {
+    var site = state.waves[wave].sites[index]
+    switch (event, site.phase) {
+    case (.applied, .applying), (.applied, .unreachable):
+      site.phase = .verifying(since: at)
+      site.retryAt = nil
+      actions.append(.checkHealth(site: site.name))
+    case (.applyFailed(_, let reason, _), .applying),
+      (.applyFailed(_, let reason, _), .unreachable):
+      site.phase = .failed(reason: reason)
+      site.retryAt = nil
+    case (.unreachable, .applying), (.unreachable, .verifying):
+      site.attempts += 1
+      let first = site.firstAttemptAt ?? at
+      site.phase = .unreachable(attempts: site.attempts, since: first)
+      site.retryAt = at.addingTimeInterval(Self.backoff(attempts: site.attempts))
+      if at >= first.addingTimeInterval(policy.waves[wave].healthTimeoutSeconds) {
+        giveUpOnUnreachable(&site, wave: wave)
+      }
+    case (.health(_, .current, _), .verifying):
+      site.phase = .healthy(at: at)
+    case (.health(_, .failed, _), .verifying):
+      site.phase = .failed(reason: "health check reported Failed")
+    default:
+      return
+    }
+    state.waves[wave].sites[index] = site
+  }
+
+  /// The wait before applying an unreachable site again: min(2^attempts × 5 s, 60 s).
+  public static func backoff(attempts: Int) -> TimeInterval {
+    attempts >= 4 ? 60 : min(Double(1 << max(attempts, 0)) * 5, 60)
+  }
+
+  private func giveUpOnUnreachable(_ site: inout SiteState, wave: Int) {
+    let timeout = policy.waves[wave].healthTimeoutSeconds
+    site.retryAt = nil
+    switch policy.unreachableSites {
+    case .countAsFailed:
+      site.phase = .failed(
+        reason: "unreachable after \(site.attempts) attempts in \(Self.seconds(timeout))")
+    case .skip:
+      site.phase = .skipped(
+        reason: "unreachable after \(site.attempts) attempts in \(Self.seconds(timeout))")
+    }
+  }
+
+  private func tick(
+    wave: Int, now: Date, _ state: inout RolloutState, _ actions: inout [RolloutAction]
+  ) {
+    let timeout = policy.waves[wave].healthTimeoutSeconds
+    for index in state.waves[wave].sites.indices {
+      var site = state.waves[wave].sites[index]
+      let pastDeadline = site.firstAttemptAt.map { now >= $0.addingTimeInterval(timeout) } ?? false
+      switch site.phase {
+      case .applying, .verifying:
+        if pastDeadline {
+          site.phase = .failed(
+            reason: "not healthy within the health timeout of \(Self.seconds(timeout))")
+        } else if case .verifying = site.phase {
+          actions.append(.checkHealth(site: site.name))
+        }
+      case .unreachable:
+        if pastDeadline { giveUpOnUnreachable(&site, wave: wave) }
+      default:
+        break
+      }
+      state.waves[wave].sites[index] = site
+    }
+  }
+
+  /// Applies again the unreachable sites whose backoff is over (unless paused).
+  private func retry(
+    wave: Int, now: Date, _ state: inout RolloutState, _ actions: inout [RolloutAction]
+  ) {
+    guard !state.paused else { return }
+    for index in state.waves[wave].sites.indices {
+      let site = state.waves[wave].sites[index]
+      guard case .unreachable = site.phase, let retryAt = site.retryAt, now >= retryAt else {
+        continue
+      }
+      state.waves[wave].sites[index].phase = .applying(since: now)
+      state.waves[wave].sites[index].retryAt = nil
+      actions.append(.apply(site: site.name, revision: state.revision))
+    }
+  }
+
+  // MARK: Waves
+
+  /// Moves the rollout forward as far as the state allows, emitting what is due.
+  private func advance(_ state: inout RolloutState, _ actions: inout [RolloutAction]) {
+    while true {
+      switch state.phase {
+      case .running(let wave):
+        let sites = state.waves[wave].sites
+        let policyWave = policy.waves[wave]
+        let failed = sites.filter { if case .failed = $0.phase { true } else { false } }
+        let threshold = max(1, policyWave.failureThreshold.resolved(total: sites.count))
+        if failed.count >= threshold {
+          rollBack(wave: wave, failed: failed, &state, &actions)
+          return
+        }
+        if sites.allSatisfy(\.phase.isSettled) {
+          if policyWave.soakSeconds > 0 && !sites.isEmpty {
+            state.phase = .soaking(
+              wave: wave, until: state.clock.addingTimeInterval(policyWave.soakSeconds))
+            return
+          }
+          enter(wave: wave + 1, &state)
+          continue
+        }
+        guard !state.paused else { return }
+        let slots = max(1, policyWave.maxConcurrent.resolved(total: sites.count))
+        var inFlight = sites.count(where: \.phase.isInFlight)
+        for index in sites.indices where inFlight < slots && sites[index].phase == .pending {
+          state.waves[wave].sites[index].phase = .applying(since: state.clock)
+          state.waves[wave].sites[index].firstAttemptAt = state.clock
+          actions.append(.apply(site: sites[index].name, revision: state.revision))
+          inFlight += 1
+        }
+        return
+      case .soaking(let wave, let until):
+        guard state.clock >= until else { return }
+        enter(wave: wave + 1, &state)
+      case .rollingBack:
+        if state.waves.allSatisfy({ $0.sites.allSatisfy { $0.phase != .rollingBack } }) {
+          state.phase = .rolledBack(reason: state.failureReason ?? "rolled back")
+        }
+        return
+      case .waitingForPromotion, .succeeded, .rolledBack, .superseded:
+        return
+      }
+    }
+  }
+
+  /// Enters wave `wave` (or succeeds after the last): waits at a manual gate of a wave with
+  /// sites, else runs it.
+  private func enter(wave: Int, _ state: inout RolloutState) {
+    guard wave < state.waves.count else {
+      state.phase = .succeeded
+      state.lastGoodRevision = state.revision
+      return
+    }
+    let gated = policy.waves[wave].manualGate && !state.waves[wave].sites.isEmpty
+    state.phase = gated ? .waitingForPromotion(wave: wave) : .running(wave: wave)
+  }
+
+  private func rollBack(
+    wave: Int, failed: [SiteState], _ state: inout RolloutState, _ actions: inout [RolloutAction]
+  ) {
+    let name = state.waves[wave].name
+    let reasons = failed.map { site in
+      if case .failed(let reason) = site.phase { "\(site.name): \(reason)" } else { site.name }
+    }
+    let reason =
+      "wave \"\(name)\" failed (\(failed.count) of \(state.waves[wave].sites.count) sites): "
+      + reasons.joined(separator: "; ")
+    guard let lastGood = state.lastGoodRevision else {
+      state.phase = .rolledBack(reason: reason + "; no last good revision to roll back to")
+      return
+    }
+    state.failureReason = reason
+    state.phase = .rollingBack(wave: wave)
+    for index in state.waves[wave].sites.indices {
+      let site = state.waves[wave].sites[index]
+      switch site.phase {
+      case .applying, .verifying, .unreachable, .healthy, .failed:
+        state.waves[wave].sites[index].phase = .rollingBack
+        state.waves[wave].sites[index].retryAt = nil
+        actions.append(.rollback(site: site.name, toRevision: lastGood))
+      default:
+        break
+      }
+    }
+  }
+
+  private static func seconds(_ value: Double) -> String {
+    value == value.rounded() ? "\(Int(value))s" : "\(value)s"
+  }
+}
+
+extension RolloutEvent {
+  /// The instant the event carries, if any.
+  var at: Date? {
+    switch self {
+    case .applied(_, let at), .applyFailed(_, _, let at), .unreachable(_, let at),
+      .health(_, _, let at), .tick(let at), .resume(let at), .newRevision(_, let at),
+      .rolledBack(_, let at):
+      at
+    case .promote, .pause: nil
+    }
+  }
+}

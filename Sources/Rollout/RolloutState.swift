@@ -1,0 +1,137 @@
+public import Foundation
+
+/// Where one rollout of a revision stands: everything the engine needs to continue it, so it can
+/// be persisted (as JSON, in a ConfigMap of the regional cluster) and reloaded after a restart.
+/// The history of past rollouts is kept elsewhere.
+///
+/// Pausing is a separate flag (`paused`) rather than a phase: a paused rollout keeps its phase,
+/// and its in-flight sites keep progressing on their events; only new `.apply` actions are held
+/// back until `resume`.
+public struct RolloutState: Sendable, Hashable, Codable {
+  /// Where the rollout as a whole stands.
+  public enum Phase: Sendable, Hashable, Codable {
+    /// Sites of this wave (an index into `waves`) are being applied and verified.
+    case running(wave: Int)
+    /// This wave has a manual gate and waits for `.promote(wave:)` before it starts.
+    case waitingForPromotion(wave: Int)
+    /// This wave completed; the next one starts at the first tick at or after `until`.
+    case soaking(wave: Int, until: Date)
+    /// This wave failed; its sites that received the revision are being rolled back.
+    case rollingBack(wave: Int)
+    /// Every wave completed; `lastGoodRevision` is now `revision`.
+    case succeeded
+    /// A wave failed and was rolled back (or there was nothing to roll back to).
+    case rolledBack(reason: String)
+    /// A newer revision arrived; the caller starts a new rollout for it.
+    case superseded(by: String)
+
+    /// Whether the rollout is over: events change nothing and emit nothing.
+    public var isFinished: Bool {
+      switch self {
+      case .succeeded, .rolledBack, .superseded: true
+      default: false
+      }
+    }
+  }
+
+  /// The target commit id.
+  public var revision: String
+  /// The revision rollbacks return to; `nil` for the first rollout of a fleet.
+  public var lastGoodRevision: String?
+  public var waves: [WaveState]
+  public var phase: Phase
+  /// Whether new `.apply` actions are held back (see the type's documentation).
+  public var paused: Bool
+  /// Sites no wave selects: recorded, never touched.
+  public var unassignedSites: [String]
+  public var startedAt: Date
+  /// The latest instant the engine has seen in an event: the time of actions caused by events
+  /// that carry none (`promote`, `pause`).
+  public var clock: Date
+  /// Why the failing wave failed, while it rolls back.
+  public var failureReason: String?
+
+  /// The wave the phase is about, if any.
+  public var currentWave: Int? {
+    switch phase {
+    case .running(let wave), .waitingForPromotion(let wave), .soaking(let wave, _),
+      .rollingBack(let wave):
+      wave
+    case .succeeded, .rolledBack, .superseded: nil
+    }
+  }
+
+  /// The phase of a site, wherever it is; `nil` for unknown and unassigned sites.
+  public func phase(of site: String) -> SitePhase? {
+    for wave in waves {
+      if let state = wave.sites.first(where: { $0.name == site }) { return state.phase }
+    }
+    return nil
+  }
+}
+
+/// One wave of a rollout: its name (from the policy) and its sites, in rollout order.
+public struct WaveState: Sendable, Hashable, Codable {
+  public var name: String
+  public var sites: [SiteState]
+
+  public init(name: String, sites: [SiteState]) {
+    self.name = name
+    self.sites = sites
+  }
+}
+
+/// One site of a wave, with the bookkeeping for retries and timeouts.
+public struct SiteState: Sendable, Hashable, Codable {
+  public var name: String
+  public var phase: SitePhase
+  /// When the first `.apply` was emitted: the health timeout runs from here.
+  public var firstAttemptAt: Date?
+  /// How many times the site was found unreachable.
+  public var attempts: Int
+  /// When an unreachable site is applied again.
+  public var retryAt: Date?
+
+  public init(
+    name: String, phase: SitePhase = .pending, firstAttemptAt: Date? = nil, attempts: Int = 0,
+    retryAt: Date? = nil
+  ) {
+    self.name = name
+    self.phase = phase
+    self.firstAttemptAt = firstAttemptAt
+    self.attempts = attempts
+    self.retryAt = retryAt
+  }
+}
+
+/// Where one site stands in a rollout.
+public enum SitePhase: Sendable, Hashable, Codable {
+  case pending
+  /// `.apply` was emitted at `since`.
+  case applying(since: Date)
+  /// The revision is applied; waiting for health `Current`.
+  case verifying(since: Date)
+  case healthy(at: Date)
+  case failed(reason: String)
+  /// The site could not be reached `attempts` times; first attempt at `since`.
+  case unreachable(attempts: Int, since: Date)
+  case skipped(reason: String)
+  case rollingBack
+  case rolledBack
+
+  /// Applying, verifying or waiting to retry: occupies one of the wave's concurrent slots.
+  public var isInFlight: Bool {
+    switch self {
+    case .applying, .verifying, .unreachable: true
+    default: false
+    }
+  }
+
+  /// Healthy, skipped or failed: nothing more happens to it in this wave.
+  public var isSettled: Bool {
+    switch self {
+    case .healthy, .skipped, .failed: true
+    default: false
+    }
+  }
+}
