@@ -217,13 +217,7 @@ public struct SiteSync: Sendable {
     // Shrink last.
     for (app, inventory) in plan.newInventories.sorted(by: { $0.key < $1.key }) {
       if let inventory {
-        if plan.inventories[app].map({
-          Set($0.objects) != Set(inventory.objects) || $0.revision != inventory.revision
-        })
-          ?? true
-        {
-          try await write(inventory)
-        }
+        if plan.inventoryChanges(for: app) { try await write(inventory) }
       } else if let old = plan.inventories[app] {
         _ = try? await client.delete(old.reference)
       }

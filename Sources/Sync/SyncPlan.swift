@@ -47,14 +47,14 @@ public struct SyncPlan: Sendable {
     changes.contains { $0.action != .unchanged } || inventoriesChange
   }
 
-  var inventoriesChange: Bool {
-    newInventories.contains { app, inventory in
-      guard let inventory else { return inventories[app] != nil }
-      return inventories[app].map {
-        Set($0.objects) != Set(inventory.objects) || $0.revision != inventory.revision
-      }
-        ?? true
-    }
+  var inventoriesChange: Bool { newInventories.keys.contains(where: inventoryChanges) }
+
+  /// Whether the inventory stored for `app` after the sync differs from the one found.
+  func inventoryChanges(for app: String) -> Bool {
+    guard let new = newInventories[app] else { return false }
+    guard let new else { return inventories[app] != nil }
+    guard let old = inventories[app] else { return true }
+    return Set(old.objects) != Set(new.objects) || old.revision != new.revision
   }
 
   public func changes(_ action: ObjectChange.Action) -> [ObjectChange] {

@@ -15,9 +15,10 @@ enum SyncReport {
       out += "\(plan.site): \(verb) \(change.reference) (app \(change.app))\n"
       if showDiffs { out += change.diff }
     }
-    let counts = [ObjectChange.Action.create, .update, .delete, .unchanged].map { action in
-      "\(plan.changes(action).count) \(action == .create ? "to create" : action == .update ? "to change" : action == .delete ? "to delete" : "unchanged")"
-    }
+    let counts = [
+      (ObjectChange.Action.create, "to create"), (.update, "to change"), (.delete, "to delete"),
+      (.unchanged, "unchanged"),
+    ].map { action, label in "\(plan.changes(action).count) \(label)" }
     out += "\(plan.site): \(counts.joined(separator: ", "))\n"
     return out
   }
