@@ -20,6 +20,8 @@ let package = Package(
     .library(name: "Sync", targets: ["Sync"]),
     .library(name: "Health", targets: ["Health"]),
     .library(name: "LocalFleet", targets: ["LocalFleet"]),
+    .library(name: "Rollout", targets: ["Rollout"]),
+    .library(name: "Controller", targets: ["Controller"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -75,6 +77,12 @@ let package = Package(
       name: "Sync",
       dependencies: ["Model", "KubeClient"],
       swiftSettings: swiftSettings),
+    // Runs rollouts against real clusters: Git revisions, rendering, Sync, Health, and the
+    // rollout record in the regional cluster.
+    .target(
+      name: "Controller",
+      dependencies: ["Model", "GitSource", "Render", "KubeClient", "Sync", "Health", "Rollout"],
+      swiftSettings: swiftSettings),
     // A local fleet of real API servers (etcd + kube-apiserver + kube-controller-manager) and the
     // simulated kubelet: for tests and for the demo.
     .target(
@@ -87,7 +95,8 @@ let package = Package(
     .executableTarget(
       name: "wavesync",
       dependencies: [
-        "Model", "GitSource", "Render", "KubeClient", "Sync", "LocalFleet",
+        "Model", "GitSource", "Render", "KubeClient", "Sync", "Health", "Rollout", "Controller",
+        "LocalFleet",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings),

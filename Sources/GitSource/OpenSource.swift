@@ -39,3 +39,26 @@ private func contentHash(of tree: InMemoryFileTree) -> String {
   }
   return LibGit2.sha1Hex(stream)
 }
+
+/// The files of `revision` (a commit id seen before) from where `repo` points, without fetching:
+/// from the Git cache for a remote, in place for a local repository. A plain directory has only
+/// its current content, so any other revision is an error.
+public func openRevision(
+  _ revision: String, repo: String, cacheRoot: URL, credentials: GitCredentials? = nil,
+  insecureSkipTLSVerify: Bool = false
+) async throws -> Snapshot {
+  if RemoteURL.isRemote(repo) {
+    return try await GitMirror(
+      url: repo, cacheRoot: cacheRoot, credentials: credentials,
+      insecureSkipTLSVerify: insecureSkipTLSVerify
+    ).snapshot(ref: revision)
+  }
+  if RepositoryHandle.isRepository(path: repo) {
+    return try await LocalGitRepository(path: repo).snapshot(ref: revision)
+  }
+  let current = try await openSource(repo: repo, cacheRoot: cacheRoot)
+  guard current.revision == revision else {
+    throw GitSourceError.refOnPlainDirectory(ref: revision, path: repo)
+  }
+  return current
+}

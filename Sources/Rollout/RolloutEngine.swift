@@ -32,8 +32,9 @@
 // wave's size, at least 1), the wave fails: the rollout goes to `.rollingBack(wave)` and emits
 // `.rollback(site, toRevision: lastGoodRevision)` for every site of that wave that received the
 // revision (applying, verifying, unreachable, healthy or failed — never pending or skipped
-// ones). Each goes to `.rollingBack`, then `.rolledBack` on its `.rolledBack` event; when all
-// have, the rollout is `.rolledBack(reason:)`. Later waves never start. Without a
+// ones). Each goes to `.rollingBack`, then `.rolledBack` on its `.rolledBack` event (or failed
+// on `.rollbackFailed`, once the caller gave up retrying); when none is left rolling back, the
+// rollout is `.rolledBack(reason:)`, the reason naming sites whose rollback failed. Later waves never start. Without a
 // `lastGoodRevision` (the first rollout) there is nothing to roll back to: the rollout goes
 // straight to `.rolledBack` with a reason that says so, and the sites keep their phases.
 // Failures below the threshold are tolerated: a failed site is settled like a healthy one.
@@ -67,13 +68,16 @@ public enum RolloutEvent: Sendable, Hashable {
   case applied(site: String, at: Date)
   case applyFailed(site: String, reason: String, at: Date)
   case unreachable(site: String, at: Date)
-  case health(site: String, status: HealthStatus, at: Date)
+  /// `detail` says why (the site's health message), for the record of a failed site.
+  case health(site: String, status: HealthStatus, at: Date, detail: String = "")
   case tick(Date)
   case promote(wave: String)
   case pause
   case resume(at: Date)
   case newRevision(String, at: Date)
   case rolledBack(site: String, at: Date)
+  /// Rolling the site back failed for good (the caller retried as long as it would).
+  case rollbackFailed(site: String, reason: String, at: Date)
 }
 
 /// Something the caller must do for the rollout.
@@ -92,16 +96,17 @@ public struct RolloutEngine: Sendable {
   }
 
   /// A new rollout of `revision` to `sites`, and its first actions.
-  public func start(revision: String, lastGoodRevision: String?, sites: [Site], at: Date)
-    -> (RolloutState, [RolloutAction])
-  {
+  /// A rollout started `paused` emits nothing until `.resume`.
+  public func start(
+    revision: String, lastGoodRevision: String?, sites: [Site], at: Date, paused: Bool = false
+  ) -> (RolloutState, [RolloutAction]) {
     let (waves, unassigned) = policy.assign(sites)
     var state = RolloutState(
       revision: revision, lastGoodRevision: lastGoodRevision,
       waves: waves.map { wave in
         WaveState(name: wave.wave.name, sites: wave.sites.map { SiteState(name: $0.name) })
       },
-      phase: .running(wave: 0), paused: false, unassignedSites: unassigned.map(\.name),
+      phase: .running(wave: 0), paused: paused, unassignedSites: unassigned.map(\.name),
       startedAt: at, clock: at, failureReason: nil)
     var actions: [RolloutAction] = []
     enter(wave: 0, &state)
@@ -137,13 +142,19 @@ public struct RolloutEngine: Sendable {
         state.waves[wave].sites[index].phase == .rollingBack
       else { return (state, []) }
       state.waves[wave].sites[index].phase = .rolledBack
+    case .rollbackFailed(let site, let reason, _):
+      guard case .rollingBack(let wave) = state.phase,
+        let index = state.waves[wave].sites.firstIndex(where: { $0.name == site }),
+        state.waves[wave].sites[index].phase == .rollingBack
+      else { return (state, []) }
+      state.waves[wave].sites[index].phase = .failed(reason: "rollback failed: " + reason)
     case .tick(let now):
       if case .running(let wave) = state.phase {
         tick(wave: wave, now: now, &state, &actions)
         retry(wave: wave, now: now, &state, &actions)
       }
     case .applied(let site, let at), .applyFailed(let site, _, let at),
-      .unreachable(let site, let at), .health(let site, _, let at):
+      .unreachable(let site, let at), .health(let site, _, let at, _):
       guard case .running(let wave) = state.phase,
         let index = state.waves[wave].sites.firstIndex(where: { $0.name == site })
       else { return (state, []) }
@@ -177,10 +188,10 @@ public struct RolloutEngine: Sendable {
       if at >= first.addingTimeInterval(policy.waves[wave].healthTimeoutSeconds) {
         giveUpOnUnreachable(&site, wave: wave)
       }
-    case (.health(_, .current, _), .verifying):
+    case (.health(_, .current, _, _), .verifying):
       site.phase = .healthy(at: at)
-    case (.health(_, .failed, _), .verifying):
-      site.phase = .failed(reason: "health check reported Failed")
+    case (.health(_, .failed, _, let detail), .verifying):
+      site.phase = .failed(reason: detail.isEmpty ? "health check reported Failed" : detail)
     default:
       return
     }
@@ -282,9 +293,17 @@ public struct RolloutEngine: Sendable {
       case .soaking(let wave, let until):
         guard state.clock >= until else { return }
         enter(wave: wave + 1, &state)
-      case .rollingBack:
-        if state.waves.allSatisfy({ $0.sites.allSatisfy { $0.phase != .rollingBack } }) {
-          state.phase = .rolledBack(reason: state.failureReason ?? "rolled back")
+      case .rollingBack(let wave):
+        let sites = state.waves[wave].sites
+        if sites.allSatisfy({ $0.phase != .rollingBack }) {
+          var reason = state.failureReason ?? "rolled back"
+          let stuck = sites.filter {
+            if case .failed(let why) = $0.phase { why.hasPrefix("rollback failed") } else { false }
+          }
+          if !stuck.isEmpty {
+            reason += "; rollback failed on " + stuck.map(\.name).joined(separator: ", ")
+          }
+          state.phase = .rolledBack(reason: reason)
         }
         return
       case .waitingForPromotion, .succeeded, .rolledBack, .superseded:
@@ -344,8 +363,8 @@ extension RolloutEvent {
   var at: Date? {
     switch self {
     case .applied(_, let at), .applyFailed(_, _, let at), .unreachable(_, let at),
-      .health(_, _, let at), .tick(let at), .resume(let at), .newRevision(_, let at),
-      .rolledBack(_, let at):
+      .health(_, _, let at, _), .tick(let at), .resume(let at), .newRevision(_, let at),
+      .rolledBack(_, let at), .rollbackFailed(_, _, let at):
       at
     case .promote, .pause: nil
     }

@@ -35,7 +35,7 @@ public struct SiteSync: Sendable {
   public func plan(
     _ apps: [DesiredApp], revision: String? = nil, prune: Bool = true, forceConflicts: Bool = false
   ) async throws(SyncError) -> SyncPlan {
-    let inventories = try await readInventories()
+    let inventories = try await inventories()
     let creates = Set(
       apps.flatMap(\.objects).compactMap { object -> String? in
         let kind = object["kind"]?.stringValue
@@ -248,7 +248,8 @@ public struct SiteSync: Sendable {
 
   // MARK: - Inventory
 
-  private func readInventories() async throws(SyncError) -> [String: Inventory] {
+  /// The inventories stored on the site, by app.
+  public func inventories() async throws(SyncError) -> [String: Inventory] {
     let configMaps: [Value]
     do {
       configMaps = try await client.list(

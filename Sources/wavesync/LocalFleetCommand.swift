@@ -9,9 +9,11 @@ struct LocalFleetCommand: AsyncParsableCommand {
       "Run a local fleet of real Kubernetes API servers with simulated kubelets, for demos and trials.",
     discussion: """
       Starts one etcd and, per site, a kube-apiserver and kube-controller-manager on loopback
-      (binaries from scripts/envtest.sh), writes a kubeconfig with one context per site, and runs
-      a simulated kubelet per site that reports pods Running (or CrashLoopBackOff when the image
-      tag contains "broken"). Runs until interrupted (Ctrl-C or SIGTERM), then stops everything.
+      (binaries from scripts/envtest.sh), plus one more cluster for the region (where rollouts
+      keep their state; the kubeconfig's current context). Writes a kubeconfig with one context
+      per cluster and runs a simulated kubelet per site that reports pods Running (or
+      CrashLoopBackOff when the image tag contains "broken"). Runs until interrupted (Ctrl-C or
+      SIGTERM), then stops everything.
       """)
 
   @Option(
@@ -22,20 +24,32 @@ struct LocalFleetCommand: AsyncParsableCommand {
   @Option(name: .long, help: "Where to write the kubeconfig once every cluster is ready.")
   var kubeconfig: String
 
+  @Option(
+    name: .long,
+    help: "Name of the regional cluster that keeps rollout state (the current context).")
+  var regionalCluster = "regional"
+
   func run() async throws {
     try await Wavesync.exitCodes {
       let names = sites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
       guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty }) else {
         throw UserError("give --sites a,b,c")
       }
-      let fleet = try await EnvtestFleet.start(clusters: names)
+      guard !names.contains(regionalCluster) else {
+        throw UserError(
+          "\(regionalCluster) is the regional cluster; give it another --regional-cluster")
+      }
+      // The regional cluster first: it becomes the kubeconfig's current context.
+      let fleet = try await EnvtestFleet.start(clusters: [regionalCluster] + names)
       defer { fleet.stop() }
       let kubelets = names.map { SimulatedKubelet(client: fleet.client(for: $0)).start() }
       defer { for kubelet in kubelets { kubelet.cancel() } }
       try FileManager.default.copyItem(atPath: fleet.kubeconfigPath, toPath: kubeconfig)
       // Written unbuffered: scripts wait for this line.
       FileHandle.standardOutput.write(
-        Data("local fleet ready: \(names.joined(separator: ", ")); kubeconfig \(kubeconfig)\n".utf8)
+        Data(
+          ("local fleet ready: \(names.joined(separator: ", ")) (regional cluster "
+            + "\(regionalCluster)); kubeconfig \(kubeconfig)\n").utf8)
       )
       await Self.waitForTermination()
       try? FileManager.default.removeItem(atPath: kubeconfig)

@@ -66,6 +66,42 @@ struct RepositoryOptions: ParsableArguments {
   }
 }
 
+extension RepositoryOptions {
+  /// Reads any commit seen before (the rollout's and the last good one) from the same source,
+  /// without fetching.
+  func revisionReader() throws -> @Sendable (String) async throws -> Snapshot {
+    guard let repo else {
+      throw UserError("give --repo: a Git URL, a local Git repository or a folder")
+    }
+    let credentials =
+      try credentialsFile.map { path throws in try GitCredentials.fromFile(path) }
+      ?? GitCredentials.fromEnvironment()
+    let (cacheRoot, insecure) = (cacheRoot, insecureSkipTLSVerify)
+    return { revision in
+      try await openRevision(
+        revision, repo: repo, cacheRoot: cacheRoot, credentials: credentials,
+        insecureSkipTLSVerify: insecure)
+    }
+  }
+
+  /// Fetches and returns the revision `--ref` points at now, for picking up newer commits.
+  func latestRevisionReader() throws -> @Sendable () async throws -> String {
+    guard let repo else {
+      throw UserError("give --repo: a Git URL, a local Git repository or a folder")
+    }
+    let credentials =
+      try credentialsFile.map { path throws in try GitCredentials.fromFile(path) }
+      ?? GitCredentials.fromEnvironment()
+    let (ref, cacheRoot, insecure) = (ref, cacheRoot, insecureSkipTLSVerify)
+    return {
+      try await openSource(
+        repo: repo, ref: ref, cacheRoot: cacheRoot, credentials: credentials,
+        insecureSkipTLSVerify: insecure
+      ).revision
+    }
+  }
+}
+
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
   case yaml, json, table
 }

@@ -1,0 +1,113 @@
+public import GitSource
+public import KubeClient
+import Model
+public import Render
+public import Rollout
+import Sync
+import Synchronization
+
+/// The fleet as the rollout driver sees it: revisions read from Git and rendered with the same
+/// code as `wavesync render`, applied with Sync, and checked with Health.
+public final class FleetRolloutTargets: RolloutTargets {
+  /// The files of a commit (from the Git cache: no fetch).
+  public typealias SnapshotReader = @Sendable (String) async throws -> Snapshot
+  /// The client of a site's cluster.
+  public typealias ClientFactory = @Sendable (Site) throws -> KubeClient
+
+  private let snapshot: SnapshotReader
+  private let client: ClientFactory
+  private let fieldManager: String
+  /// Rendered revisions, most recent last: a rollout and its rollbacks need two.
+  private let rendered = Mutex<[RenderedRevision]>([])
+  private static let renderedLimit = 4
+
+  public init(
+    snapshot: @escaping SnapshotReader, client: @escaping ClientFactory,
+    fieldManager: String = "wavesync"
+  ) {
+    self.snapshot = snapshot
+    self.client = client
+    self.fieldManager = fieldManager
+  }
+
+  public func prepare(revision: String) async throws -> PreparedRevision {
+    let revision = try await render(revision)
+    return PreparedRevision(
+      revision: revision.revision, sites: revision.fleet.sites, policy: revision.fleet.rollout)
+  }
+
+  public func apply(revision: String, to siteName: String) async -> SiteOperationOutcome {
+    let rendered: RenderedRevision
+    do {
+      rendered = try await render(revision)
+    } catch {
+      return .failed("revision \(revision) cannot be rendered: \(error)")
+    }
+    guard let site = rendered.sites[siteName] else {
+      return .failed("site \(siteName) is not defined at revision \(revision)")
+    }
+    do {
+      let sync = SiteSync(
+        site: siteName, client: try client(site.site), fieldManager: fieldManager)
+      let plan = try await sync.plan(
+        site.apps.map { DesiredApp(name: $0.name, objects: $0.objects) }, revision: revision,
+        prune: true)
+      _ = try await sync.apply(plan)
+      return .done
+    } catch let error as SyncError {
+      if case .unreachable = error { return .unreachable(error.description) }
+      return .failed(error.description)
+    } catch {
+      return .failed("site \(siteName): \(error)")
+    }
+  }
+
+  public func health(of siteName: String, at revision: String) async -> SiteHealthReport {
+    let site: Site
+    do {
+      guard let found = try await render(revision).sites[siteName]?.site else {
+        return .health(
+          .init(
+            status: .unknown, reason: "UnknownSite",
+            message: "site \(siteName) is not defined at revision \(revision)"))
+      }
+      site = found
+    } catch {
+      return .health(.init(status: .unknown, reason: "RenderFailed", message: "\(error)"))
+    }
+    do {
+      return .health(
+        try await SiteHealthReader(site: siteName, client: try client(site))
+          .health(revision: revision))
+    } catch KubeError.unreachable(let cluster, let reason) {
+      return .unreachable("cannot reach cluster \(cluster): \(reason)")
+    } catch KubeError.timeout(let cluster) {
+      return .unreachable("cluster \(cluster) did not answer in time")
+    } catch {
+      return .health(.init(status: .unknown, reason: "HealthUnreadable", message: "\(error)"))
+    }
+  }
+
+  /// The revision's fleet and every site rendered, from the cache or read and rendered now.
+  private func render(_ revision: String) async throws -> RenderedRevision {
+    if let cached = rendered.withLock({ $0.first { $0.revision == revision } }) { return cached }
+    let files = try await snapshot(revision)
+    let fleet = try FleetRepository.load(from: files.tree)
+    let sites = try SiteRenderer(repository: fleet, tree: files.tree).renderAll()
+    let result = RenderedRevision(
+      revision: files.revision, fleet: fleet,
+      sites: Dictionary(uniqueKeysWithValues: sites.map { ($0.site.name, $0) }))
+    rendered.withLock { cache in
+      cache.removeAll { $0.revision == revision }
+      cache.append(result)
+      if cache.count > Self.renderedLimit { cache.removeFirst(cache.count - Self.renderedLimit) }
+    }
+    return result
+  }
+}
+
+private struct RenderedRevision: Sendable {
+  var revision: String
+  var fleet: FleetRepository
+  var sites: [String: RenderedSite]
+}

@@ -1,0 +1,32 @@
+/// Where the driver keeps its `RolloutRecord` and reads the operator's controls: the Kubernetes
+/// API of the cluster the controller runs in, so a restarted controller resumes where it was.
+public protocol RolloutStore: Sendable {
+  /// The stored record, or `nil` before the first rollout.
+  func load() async throws -> RolloutRecord?
+  /// Stores `record`. Fails when someone else wrote it since this store last read or wrote it
+  /// (another controller running the same rollouts), so two drivers never interleave.
+  func save(_ record: RolloutRecord) async throws
+  /// What the operator asked for (`wavesync pause|resume|promote`).
+  func controls() async throws -> RolloutControls
+}
+
+/// The operator's wishes, written by the CLI and read by the driver on every tick.
+public struct RolloutControls: Sendable, Hashable, Codable {
+  /// Hold back new site changes (in-flight ones finish, rollbacks proceed).
+  public var paused: Bool
+  /// Manual gates opened, as `<revision>/<wave>`: a promotion is for one wave of one revision.
+  public var promotions: [String]
+
+  public init(paused: Bool = false, promotions: [String] = []) {
+    self.paused = paused
+    self.promotions = promotions
+  }
+
+  public static func promotion(revision: String, wave: String) -> String {
+    revision + "/" + wave
+  }
+
+  public func promotes(revision: String, wave: String) -> Bool {
+    promotions.contains(Self.promotion(revision: revision, wave: wave))
+  }
+}

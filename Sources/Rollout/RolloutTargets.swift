@@ -1,0 +1,46 @@
+public import Health
+public import Render
+
+/// What the rollout driver needs from the fleet: the sites and policy of a revision, and applying
+/// a revision to one site and reading its health. Rollout defines it and never talks to a
+/// cluster itself; the controller implements it with Git, the renderer, Sync and Health.
+public protocol RolloutTargets: Sendable {
+  /// The sites and rollout policy of `revision`, after rendering every site of it, so a broken
+  /// commit is refused before any site is touched. Throws an error that names the file, site or
+  /// object at fault.
+  func prepare(revision: String) async throws -> PreparedRevision
+
+  /// Applies `revision` to `site` (rendered from that revision), pruning what it no longer has.
+  func apply(revision: String, to site: String) async -> SiteOperationOutcome
+
+  /// The health of what `revision` put on `site`.
+  func health(of site: String, at revision: String) async -> SiteHealthReport
+}
+
+/// A revision ready to roll out: what the fleet repository says at that commit.
+public struct PreparedRevision: Sendable {
+  public var revision: String
+  public var sites: [Site]
+  public var policy: RolloutPolicy
+
+  public init(revision: String, sites: [Site], policy: RolloutPolicy) {
+    self.revision = revision
+    self.sites = sites
+    self.policy = policy
+  }
+}
+
+/// How applying a revision to a site went.
+public enum SiteOperationOutcome: Sendable, Hashable {
+  case done
+  /// The site's cluster could not be reached: retried later.
+  case unreachable(String)
+  /// The cluster refused the change (invalid object, conflict, ...): not retried.
+  case failed(String)
+}
+
+/// A site's health, or why it could not be read.
+public enum SiteHealthReport: Sendable, Hashable {
+  case health(ObjectHealth)
+  case unreachable(String)
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Rollout
+
+struct HistoryCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "history",
+    abstract: "Show the rollout in progress, the last good revision, and past rollouts.")
+
+  @OptionGroup var clusters: ClusterOptions
+  @OptionGroup var state: StateOptions
+
+  @Flag(name: .long, help: "List every site of the current (or last) rollout with its phase.")
+  var sites = false
+
+  @Option(name: .long, help: "Output format: table or json.")
+  var output: HistoryFormat = .table
+
+  enum HistoryFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+  }
+
+  func run() async throws {
+    try await Wavesync.exitCodes {
+      let store = try state.store(in: try clusters.loadKubeconfig())
+      let record = try await store.load() ?? RolloutRecord()
+      switch output {
+      case .json:
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        print(String(decoding: try encoder.encode(record), as: UTF8.self))
+      case .table:
+        print(HistoryTable.render(record, sites: sites), terminator: "")
+      }
+    }
+  }
+}
+
+/// The text of `wavesync history`.
+enum HistoryTable {
+  static func render(_ record: RolloutRecord, sites: Bool) -> String {
+    var out = ""
+    let short = RolloutProgress.short
+    out += "Last good revision: \(record.lastGoodRevision.map(short) ?? "none")\n"
+    if let current = record.current {
+      let status =
+        current.phase.isFinished
+        ? "last rollout" : (current.paused ? "rollout in progress (PAUSED)" : "rollout in progress")
+      out += "\(status): \(short(current.revision)): \(phaseText(current))\n"
+      if sites {
+        var rows: [[String]] = []
+        for wave in current.waves {
+          for site in wave.sites { rows.append([wave.name, site.name, RolloutProgress.label(site.phase)]) }
+        }
+        for site in current.unassignedSites { rows.append(["-", site, "in no wave"]) }
+        out += TextTable.render(header: ["WAVE", "SITE", "PHASE"], rows: rows)
+      }
+    }
+    if !record.behindSites.isEmpty {
+      out += "Behind the last good revision: \(record.behindSites.joined(separator: ", "))\n"
+    }
+    for bad in record.badRevisions.prefix(5) {
+      out += "Bad revision \(short(bad.revision)): \(bad.reason)\n"
+    }
+    guard !record.history.isEmpty else { return out + "No finished rollouts yet.\n" }
+    var rows: [[String]] = []
+    for entry in record.history {
+      rows.append([
+        short(entry.revision), entry.trigger.rawValue, entry.outcome.rawValue,
+        entry.finishedAt.formatted(.iso8601),
+        duration(entry.finishedAt.timeIntervalSince(entry.startedAt)),
+        entry.waves.map {
+          "\($0.name) \($0.healthy)/\($0.healthy + $0.failed + $0.skipped + $0.rolledBack + $0.untouched)"
+        }
+        .joined(separator: ", "),
+        entry.reason ?? "",
+      ])
+    }
+    return out + "\n"
+      + TextTable.render(
+        header: ["REVISION", "TRIGGER", "OUTCOME", "FINISHED", "DURATION", "WAVES", "REASON"],
+        rows: rows)
+  }
+
+  static func phaseText(_ state: RolloutState) -> String {
+    switch state.phase {
+    case .running(let wave): "running wave \(state.waves[wave].name)"
+    case .waitingForPromotion(let wave): "waiting for promotion of wave \(state.waves[wave].name)"
+    case .soaking(let wave, let until):
+      "soaking wave \(state.waves[wave].name) until \(until.formatted(.iso8601))"
+    case .rollingBack(let wave): "rolling back wave \(state.waves[wave].name)"
+    case .succeeded: "succeeded"
+    case .rolledBack(let reason): "rolled back: \(reason)"
+    case .superseded(let newer): "superseded by \(RolloutProgress.short(newer))"
+    }
+  }
+
+  static func duration(_ seconds: Double) -> String {
+    let total = Int(seconds.rounded())
+    return total >= 3600
+      ? "\(total / 3600)h\(total % 3600 / 60)m"
+      : total >= 60 ? "\(total / 60)m\(total % 60)s" : "\(total)s"
+  }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+
+struct RollbackCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "rollback",
+    abstract: "Roll the fleet back to an earlier revision, wave by wave.",
+    discussion: """
+      Marks the revision rolled out last as bad (it is not rolled out again; a newer commit is)
+      and rolls REVISION out to every site through the same waves and health gates as a
+      rollout. A rollout in progress is superseded.
+
+      Exit codes: 0 the fleet is at REVISION, 4 the rollback itself was rolled back or refused,
+      1 an error.
+      """)
+
+  @OptionGroup var repository: RepositoryOptions
+  @OptionGroup var clusters: ClusterOptions
+  @OptionGroup var state: StateOptions
+
+  @Option(name: .long, help: "The revision to return to: a commit id, tag or branch.")
+  var to: String
+
+  @Option(name: .long, help: "Seconds between checks of health, timeouts, retries and controls.")
+  var tickInterval: Double = 2
+
+  func run() async throws {
+    try await Wavesync.exitCodes {
+      // Fetch first, so the cache has every commit; then resolve the target in it.
+      _ = try await repository.open()
+      var target = repository
+      target.ref = to
+      let snapshot = try await target.open()
+      try await RolloutRunner(
+        repository: repository, clusters: clusters, state: state, tickInterval: tickInterval,
+        pollInterval: 0
+      ).run(revision: snapshot.revision, trigger: .rollback)
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Controller
+import Foundation
+import GitSource
+import Rollout
+
+/// Runs the rollout driver for `rollout` and `rollback`, printing progress as it goes.
+struct RolloutRunner {
+  var repository: RepositoryOptions
+  var clusters: ClusterOptions
+  var state: StateOptions
+  var tickInterval: Double
+  var pollInterval: Double
+
+  /// Exit code of a rollout that ended rolled back, or of a revision refused.
+  static let rolledBackExitCode: Int32 = 4
+
+  func run(revision: String, trigger: RolloutTrigger) async throws {
+    let kubeconfig = try clusters.loadKubeconfig()
+    let store = try state.store(in: kubeconfig)
+    let targets = FleetRolloutTargets(
+      snapshot: try repository.revisionReader(),
+      client: { site in try clusters.client(for: site, in: kubeconfig) })
+    let driver = RolloutDriver(
+      targets: targets, store: store,
+      settings: .init(
+        tickInterval: .milliseconds(Int(tickInterval * 1000)),
+        revisionPollInterval: .milliseconds(Int(max(pollInterval, 0) * 1000))),
+      observe: Self.print)
+    let latest = try repository.latestRevisionReader()
+    let poll: (@Sendable () async -> String?)? =
+      pollInterval > 0 && trigger == .newCommit ? { @Sendable in try? await latest() } : nil
+    let record: RolloutRecord
+    do {
+      record = try await driver.run(revision: revision, trigger: trigger, newerRevision: poll)
+    } catch {
+      throw UserError(error.description)
+    }
+    if let last = record.history.first, last.outcome == .rolledBack || last.outcome == .rejected {
+      throw ExitCode(Self.rolledBackExitCode)
+    }
+  }
+
+  @Sendable static func print(_ observation: RolloutObservation) {
+    let lines: [String]
+    switch observation {
+    case .started(let state, let trigger): lines = RolloutProgress.opening(state, trigger: trigger)
+    case .resumed(let state):
+      lines =
+        ["Resuming the rollout of \(RolloutProgress.short(state.revision)) where it was"]
+        + RolloutProgress.opening(state, trigger: .newCommit).dropFirst()
+    case .changed(let from, let to): lines = RolloutProgress.lines(from: from, to: to)
+    case .finished: lines = []
+    case .rejected(let revision, let reason):
+      lines = ["refused \(RolloutProgress.short(revision)): \(reason)"]
+    case .queued(let revision):
+      lines = ["\(RolloutProgress.short(revision)) arrived during a rollback: it starts after it"]
+    case .nothingToDo(let message): lines = [message]
+    }
+    let stamp = Date().formatted(
+      Date.ISO8601FormatStyle(timeZone: .current).time(includingFractionalSeconds: false))
+    for line in lines {
+      FileHandle.standardOutput.write(Data("[\(stamp)] \(line)\n".utf8))
+    }
+  }
+}

@@ -1,0 +1,13 @@
+/// Left-aligned columns separated by two spaces, like kubectl's tables.
+enum TextTable {
+  static func render(header: [String], rows: [[String]]) -> String {
+    let all = [header] + rows
+    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    return all.map { row in
+      row.enumerated().map { index, cell in
+        index == row.count - 1
+          ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+      }.joined(separator: "  ")
+    }.joined(separator: "\n") + "\n"
+  }
+}
