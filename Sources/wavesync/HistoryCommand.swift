@@ -51,7 +51,9 @@ enum HistoryTable {
       if sites {
         var rows: [[String]] = []
         for wave in current.waves {
-          for site in wave.sites { rows.append([wave.name, site.name, RolloutProgress.label(site.phase)]) }
+          for site in wave.sites {
+            rows.append([wave.name, site.name, RolloutProgress.label(site.phase)])
+          }
         }
         for site in current.unassignedSites { rows.append(["-", site, "in no wave"]) }
         out += TextTable.render(header: ["WAVE", "SITE", "PHASE"], rows: rows)
