@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: the retail-chain fleet of fixtures/retail-fleet,
-# committed to a local Git repository, rendered for every store, and applied to a local fleet of
-# real Kubernetes API servers (three EMEA stores) with simulated kubelets.
+# The main job on the embedded default: the retail-chain fleet of fixtures/retail-fleet in a
+# local Git repository, and a local fleet of real Kubernetes API servers (the EMEA stores plus
+# their regional cluster) with simulated kubelets. Wavesync rolls a revision out wave by wave,
+# then a broken one, which fails in the first wave and is rolled back automatically.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,30 +14,47 @@ wavesync="$(swift build -c release --show-bin-path)/wavesync"
 
 work="$(mktemp -d -t wavesync-demo-XXXXXX)"
 fleet_pid=""
+rollout_pid=""
 cleanup() {
+  [ -n "$rollout_pid" ] && kill "$rollout_pid" 2>/dev/null && wait "$rollout_pid" 2>/dev/null
   [ -n "$fleet_pid" ] && kill "$fleet_pid" 2>/dev/null && wait "$fleet_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 
+commit() {
+  git -C "$work/fleet" add -A
+  git -C "$work/fleet" -c user.name=wavesync -c user.email=wavesync@localhost commit -q -m "$1"
+  git -C "$work/fleet" push -q origin main
+}
+
+# The fleet repository, served from a bare repository as a remote would be.
 repo="$work/fleet.git"
 cp -r fixtures/retail-fleet "$work/fleet"
 git -C "$work/fleet" init -q -b main
-git -C "$work/fleet" add -A
-git -C "$work/fleet" -c user.name=wavesync -c user.email=wavesync@localhost commit -q -m "Retail fleet"
-git clone -q --bare "$work/fleet" "$repo"
+git init -q --bare -b main "$repo"
+git -C "$work/fleet" remote add origin "$repo"
+commit "Retail fleet"
+# The demo has minutes, not hours: the same waves, paced in seconds.
+sed -i -e 's/soak: 30m/soak: 5s/; s/soak: 1h/soak: 5s/; s/soak: 5m/soak: 3s/' \
+  -e 's/healthTimeout: 10m/healthTimeout: 90s/; s/healthTimeout: 45m/healthTimeout: 90s/' \
+  "$work/fleet/fleet.yaml"
+commit "Demo pace: soaks and health timeouts in seconds"
 export WAVESYNC_CACHE_DIR="$work/cache"
+url="file://$repo"
+region="region=emea,store-type!=express"
 
-echo "== Sites of the fleet (file://$repo)"
-"$wavesync" sites --repo "file://$repo"
+echo "== The fleet's sites (EMEA: $region)"
+"$wavesync" sites --repo "$url" --selector "$region"
 echo
-echo "== Rendering every site"
-"$wavesync" render --repo "file://$repo" --all-sites --out "$work/rendered"
+echo "== Rendering every site of the fleet"
+"$wavesync" render --repo "$url" --all-sites --out "$work/rendered"
 echo
 
-sites="paris-opera,lyon-part-dieu,berlin-alexanderplatz"
-echo "== Starting a local fleet: $sites"
-"$wavesync" local-fleet --sites "$sites" --kubeconfig "$work/kubeconfig" >"$work/fleet.log" 2>&1 &
+# One cluster per EMEA store (the lab uses its own context name) and the regional cluster.
+clusters="lab-dublin-k3s,lyon-part-dieu,paris-opera,london-oxford-street,berlin-alexanderplatz,madrid-gran-via"
+echo "== Starting a local fleet: regional cluster + $clusters"
+"$wavesync" local-fleet --sites "$clusters" --kubeconfig "$work/kubeconfig" >"$work/fleet.log" 2>&1 &
 fleet_pid=$!
 for _ in $(seq 240); do
   grep -q "local fleet ready" "$work/fleet.log" 2>/dev/null && break
@@ -44,19 +62,43 @@ for _ in $(seq 240); do
   sleep 0.5
 done
 grep -q "local fleet ready" "$work/fleet.log" || { echo "the local fleet did not start" >&2; exit 1; }
+export KUBECONFIG="$work/kubeconfig"
 echo
 
-for site in ${sites//,/ }; do
-  echo "== wavesync diff --site $site (before)"
-  "$wavesync" diff --repo "file://$repo" --site "$site" --kubeconfig "$work/kubeconfig" | tail -n 1 || true
-done
+echo "== wavesync plan: the waves and what each site would change"
+"$wavesync" plan --repo "$url" --selector "$region"
 echo
-echo "== wavesync apply, one site after another"
-for site in ${sites//,/ }; do
-  "$wavesync" apply --repo "file://$repo" --site "$site" --kubeconfig "$work/kubeconfig" --prune
+
+echo "== wavesync rollout (the flagships wave waits for 'wavesync promote')"
+"$wavesync" rollout --repo "$url" --selector "$region" --tick-interval 0.5 &
+rollout_pid=$!
+for _ in $(seq 600); do
+  kill -0 "$rollout_pid" 2>/dev/null || break
+  if "$wavesync" history 2>/dev/null | grep -q "waiting for promotion"; then
+    echo "== wavesync promote"
+    "$wavesync" promote
+    break
+  fi
+  sleep 0.5
 done
+wait "$rollout_pid"
+rollout_pid=""
 echo
-for site in ${sites//,/ }; do
-  echo "== wavesync diff --site $site (after: nothing to change)"
-  "$wavesync" diff --repo "file://$repo" --site "$site" --kubeconfig "$work/kubeconfig" | tail -n 1
+"$wavesync" history --sites
+echo
+
+echo "== A broken commit: a pricing-engine image that crashes on start"
+sed -i "s|image: registry.retail.internal/pricing-engine:.*|image: registry.retail.internal/pricing-engine:7.5.0-broken|" \
+  "$work/fleet/apps/pricing/base/pricing-engine.yaml"
+commit "pricing-engine 7.5.0"
+status=0
+"$wavesync" rollout --repo "$url" --selector "$region" --tick-interval 0.5 || status=$?
+[ "$status" -eq 4 ] || { echo "expected the broken revision to be rolled back (exit 4), got $status" >&2; exit 1; }
+echo
+"$wavesync" history
+echo
+good="$(git -C "$work/fleet" rev-parse HEAD~1)"
+for site in lab-dublin paris-opera berlin-alexanderplatz; do
+  echo "== wavesync diff --site $site at the last good revision (nothing differs)"
+  "$wavesync" diff --repo "$url" --ref "$good" --site "$site" | tail -n 1
 done

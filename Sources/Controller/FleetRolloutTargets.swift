@@ -1,6 +1,6 @@
 public import GitSource
 public import KubeClient
-import Model
+public import Model
 public import Render
 public import Rollout
 import Sync
@@ -17,23 +17,27 @@ public final class FleetRolloutTargets: RolloutTargets {
   private let snapshot: SnapshotReader
   private let client: ClientFactory
   private let fieldManager: String
+  /// The sites this controller rolls out to (a region's share of the fleet); nil for all.
+  private let scope: LabelSelector?
   /// Rendered revisions, most recent last: a rollout and its rollbacks need two.
   private let rendered = Mutex<[RenderedRevision]>([])
   private static let renderedLimit = 4
 
   public init(
     snapshot: @escaping SnapshotReader, client: @escaping ClientFactory,
-    fieldManager: String = "wavesync"
+    scope: LabelSelector? = nil, fieldManager: String = "wavesync"
   ) {
     self.snapshot = snapshot
     self.client = client
+    self.scope = scope
     self.fieldManager = fieldManager
   }
 
   public func prepare(revision: String) async throws -> PreparedRevision {
     let revision = try await render(revision)
     return PreparedRevision(
-      revision: revision.revision, sites: revision.fleet.sites, policy: revision.fleet.rollout)
+      revision: revision.revision, sites: revision.sites.map(\.site),
+      policy: revision.fleet.rollout)
   }
 
   public func apply(revision: String, to siteName: String) async -> SiteOperationOutcome {
@@ -43,7 +47,7 @@ public final class FleetRolloutTargets: RolloutTargets {
     } catch {
       return .failed("revision \(revision) cannot be rendered: \(error)")
     }
-    guard let site = rendered.sites[siteName] else {
+    guard let site = rendered.site(named: siteName) else {
       return .failed("site \(siteName) is not defined at revision \(revision)")
     }
     do {
@@ -65,7 +69,7 @@ public final class FleetRolloutTargets: RolloutTargets {
   public func health(of siteName: String, at revision: String) async -> SiteHealthReport {
     let site: Site
     do {
-      guard let found = try await render(revision).sites[siteName]?.site else {
+      guard let found = try await render(revision).site(named: siteName)?.site else {
         return .health(
           .init(
             status: .unknown, reason: "UnknownSite",
@@ -93,10 +97,12 @@ public final class FleetRolloutTargets: RolloutTargets {
     if let cached = rendered.withLock({ $0.first { $0.revision == revision } }) { return cached }
     let files = try await snapshot(revision)
     let fleet = try FleetRepository.load(from: files.tree)
-    let sites = try SiteRenderer(repository: fleet, tree: files.tree).renderAll()
-    let result = RenderedRevision(
-      revision: files.revision, fleet: fleet,
-      sites: Dictionary(uniqueKeysWithValues: sites.map { ($0.site.name, $0) }))
+    // Only this controller's sites: another region's broken overlay is that region's problem.
+    let renderer = SiteRenderer(repository: fleet, tree: files.tree)
+    let sites = try fleet.sites.filter { scope?.matches($0.labels) ?? true }.map { site in
+      try renderer.render(site)
+    }
+    let result = RenderedRevision(revision: files.revision, fleet: fleet, sites: sites)
     rendered.withLock { cache in
       cache.removeAll { $0.revision == revision }
       cache.append(result)
@@ -109,5 +115,8 @@ public final class FleetRolloutTargets: RolloutTargets {
 private struct RenderedRevision: Sendable {
   var revision: String
   var fleet: FleetRepository
-  var sites: [String: RenderedSite]
+  /// The sites in scope, in repository order.
+  var sites: [RenderedSite]
+
+  func site(named name: String) -> RenderedSite? { sites.first { $0.site.name == name } }
 }

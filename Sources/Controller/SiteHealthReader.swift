@@ -18,23 +18,38 @@ public struct SiteHealthReader: Sendable {
   /// `InProgress` while an inventory still records another revision than `revision`.
   public func health(revision: String) async throws -> ObjectHealth {
     let inventories = try await SiteSync(site: site, client: client).inventories()
-    var objects: [ObjectHealth] = []
+    var objects: [(name: String, health: ObjectHealth)] = []
     for inventory in inventories.values.sorted(by: { $0.app < $1.app }) {
       if inventory.revision != revision {
         objects.append(
-          ObjectHealth(
-            status: .inProgress, reason: "RevisionNotApplied",
-            message: "app \(inventory.app) is at \(inventory.revision ?? "no revision")"))
+          (
+            "app \(inventory.app)",
+            ObjectHealth(
+              status: .inProgress, reason: "RevisionNotApplied",
+              message: "app \(inventory.app) is at \(inventory.revision ?? "no revision")")
+          ))
       }
       for reference in inventory.objects {
         let live = try await client.get(reference)
-        objects.append(Health.of(live ?? .null))
+        objects.append((reference.description, Health.of(live ?? .null)))
         if let live, Self.workloadKinds.contains(reference.kind) {
-          objects += try await pods(of: live, namespace: reference.namespace).map(Health.of)
+          for pod in try await pods(of: live, namespace: reference.namespace) {
+            let name = pod[path: ["metadata", "name"]]?.stringValue ?? "?"
+            objects.append(("Pod \(reference.namespace ?? "")/\(name)", Health.of(pod)))
+          }
         }
       }
     }
-    return Health.summarize(objects)
+    var summary = Health.summarize(objects.map(\.health))
+    // Name what failed (a few of them), so the rollout's reason says where to look.
+    let failed = objects.filter { $0.health.status == .failed }
+    if !failed.isEmpty {
+      summary.message +=
+        "; "
+        + failed.prefix(3).map { "\($0.name): \($0.health.reason): \($0.health.message)" }
+        .joined(separator: "; ") + (failed.count > 3 ? "; and \(failed.count - 3) more" : "")
+    }
+    return summary
   }
 
   private static let workloadKinds: Set<String> = ["Deployment", "StatefulSet", "DaemonSet"]

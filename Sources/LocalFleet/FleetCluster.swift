@@ -47,8 +47,9 @@ struct FleetCluster: Sendable {
   func controllerManagerArguments() -> [String] {
     [
       "--kubeconfig=\(kubeconfig.path)",
+      // The volume binder binds the claims SimulatedProvisioner makes volumes for.
       "--controllers=deployment,replicaset,namespace,garbagecollector,serviceaccount,"
-        + "serviceaccount-token",
+        + "serviceaccount-token,persistentvolume-binder",
       "--service-account-private-key-file=\(serviceAccountKey.path)",
       "--use-service-account-credentials=false",
       "--leader-elect=false",

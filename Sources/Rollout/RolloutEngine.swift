@@ -16,9 +16,9 @@
 // retried — and pending sites start in wave order. A site goes pending → applying (`.apply` is
 // emitted) → verifying on `.applied` (`.checkHealth` is emitted, and again on every tick while
 // it verifies) → healthy on health `Current`. Health `Failed` or `.applyFailed` make it failed;
-// `InProgress` and `Unknown` change nothing. The health timeout (`healthTimeoutSeconds` of the
-// wave) runs from the site's first `.apply`; an applying or verifying site still not healthy at
-// a tick past it is failed.
+// `InProgress` and `Unknown` only record their detail (`lastHealth`). The health timeout
+// (`healthTimeoutSeconds` of the wave) runs from the site's first `.apply`; an applying or
+// verifying site still not healthy at a tick past it is failed, the reason quoting `lastHealth`.
 //
 // Unreachable sites. `.unreachable` for an applying or verifying site counts an attempt and
 // schedules a retry: `.apply` is emitted again at the first tick at least min(2^attempts × 5 s,
@@ -192,6 +192,10 @@ public struct RolloutEngine: Sendable {
       site.phase = .healthy(at: at)
     case (.health(_, .failed, _, let detail), .verifying):
       site.phase = .failed(reason: detail.isEmpty ? "health check reported Failed" : detail)
+    case (.health(_, .inProgress, _, let detail), .verifying),
+      (.health(_, .unknown, _, let detail), .verifying):
+      guard !detail.isEmpty, detail != site.lastHealth else { return }
+      site.lastHealth = detail
     default:
       return
     }
@@ -227,7 +231,8 @@ public struct RolloutEngine: Sendable {
       case .applying, .verifying:
         if pastDeadline {
           site.phase = .failed(
-            reason: "not healthy within the health timeout of \(Self.seconds(timeout))")
+            reason: "not healthy within the health timeout of \(Self.seconds(timeout))"
+              + (site.lastHealth.map { " (last: \($0))" } ?? ""))
         } else if case .verifying = site.phase {
           actions.append(.checkHealth(site: site.name))
         }

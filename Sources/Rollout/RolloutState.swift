@@ -91,16 +91,19 @@ public struct SiteState: Sendable, Hashable, Codable {
   public var attempts: Int
   /// When an unreachable site is applied again.
   public var retryAt: Date?
+  /// The last health reported while verifying, so a timeout can say what was still missing.
+  public var lastHealth: String?
 
   public init(
     name: String, phase: SitePhase = .pending, firstAttemptAt: Date? = nil, attempts: Int = 0,
-    retryAt: Date? = nil
+    retryAt: Date? = nil, lastHealth: String? = nil
   ) {
     self.name = name
     self.phase = phase
     self.firstAttemptAt = firstAttemptAt
     self.attempts = attempts
     self.retryAt = retryAt
+    self.lastHealth = lastHealth
   }
 }
 

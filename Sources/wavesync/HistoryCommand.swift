@@ -72,8 +72,10 @@ enum HistoryTable {
         short(entry.revision), entry.trigger.rawValue, entry.outcome.rawValue,
         entry.finishedAt.formatted(.iso8601),
         duration(entry.finishedAt.timeIntervalSince(entry.startedAt)),
-        entry.waves.map {
-          "\($0.name) \($0.healthy)/\($0.healthy + $0.failed + $0.skipped + $0.rolledBack + $0.untouched)"
+        // Healthy of all, per wave with sites.
+        entry.waves.compactMap { wave in
+          let total = wave.healthy + wave.failed + wave.skipped + wave.rolledBack + wave.untouched
+          return total == 0 ? nil : "\(wave.name) \(wave.healthy)/\(total)"
         }
         .joined(separator: ", "),
         entry.reason ?? "",
@@ -98,10 +100,12 @@ enum HistoryTable {
     }
   }
 
+  /// `45s`, `30m`, `1h`, `1h30m`, `2m5s`: Go's style without zero parts.
   static func duration(_ seconds: Double) -> String {
     let total = Int(seconds.rounded())
-    return total >= 3600
-      ? "\(total / 3600)h\(total % 3600 / 60)m"
-      : total >= 60 ? "\(total / 60)m\(total % 60)s" : "\(total)s"
+    let parts = [(total / 3600, "h"), (total % 3600 / 60, "m"), (total % 60, "s")]
+      .filter { $0.0 > 0 }.map { "\($0.0)\($0.1)" }
+    return parts.isEmpty ? "0s" : parts.joined()
   }
+
 }

@@ -12,7 +12,9 @@ struct LocalFleetCommand: AsyncParsableCommand {
       (binaries from scripts/envtest.sh), plus one more cluster for the region (where rollouts
       keep their state; the kubeconfig's current context). Writes a kubeconfig with one context
       per cluster and runs a simulated kubelet per site that reports pods Running (or
-      CrashLoopBackOff when the image tag contains "broken"). Runs until interrupted (Ctrl-C or
+      CrashLoopBackOff when the image tag contains "broken"), a simulated provisioner that
+      gives every claim a volume, and a simulated load balancer that gives LoadBalancer services
+      the node's address. Runs until interrupted (Ctrl-C or
       SIGTERM), then stops everything.
       """)
 
@@ -43,7 +45,9 @@ struct LocalFleetCommand: AsyncParsableCommand {
       let fleet = try await EnvtestFleet.start(clusters: [regionalCluster] + names)
       defer { fleet.stop() }
       let kubelets = names.map { SimulatedKubelet(client: fleet.client(for: $0)).start() }
-      defer { for kubelet in kubelets { kubelet.cancel() } }
+      let provisioners = names.map { SimulatedProvisioner(client: fleet.client(for: $0)).start() }
+      let balancers = names.map { SimulatedLoadBalancer(client: fleet.client(for: $0)).start() }
+      defer { for task in kubelets + provisioners + balancers { task.cancel() } }
       try FileManager.default.copyItem(atPath: fleet.kubeconfigPath, toPath: kubeconfig)
       // Written unbuffered: scripts wait for this line.
       FileHandle.standardOutput.write(

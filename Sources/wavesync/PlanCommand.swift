@@ -16,6 +16,7 @@ struct PlanCommand: AsyncParsableCommand {
 
   @OptionGroup var repository: RepositoryOptions
   @OptionGroup var clusters: ClusterOptions
+  @OptionGroup var scope: ScopeOptions
 
   @Flag(name: .long, help: "Show only the waves and their sites, without contacting any cluster.")
   var wavesOnly = false
@@ -26,12 +27,15 @@ struct PlanCommand: AsyncParsableCommand {
       let fleet = try FleetRepository.load(from: snapshot.tree)
       let renderer = SiteRenderer(repository: fleet, tree: snapshot.tree)
       // Every site renders, or nothing is shown: the same check a rollout makes first.
-      let rendered = try fleet.sites.map { site in try renderer.render(site) }
+      let filter = try scope.scope()
+      let inScope = fleet.sites.filter { filter?.matches($0.labels) ?? true }
+      guard !inScope.isEmpty else { throw UserError("no site matches the selector") }
+      let rendered = try inScope.map { site in try renderer.render(site) }
       let bySite = Dictionary(uniqueKeysWithValues: rendered.map { ($0.site.name, $0) })
       let kubeconfig = wavesOnly ? nil : try clusters.loadKubeconfig()
-      let (waves, unassigned) = fleet.rollout.assign(fleet.sites)
+      let (waves, unassigned) = fleet.rollout.assign(inScope)
       print(
-        "Revision \(RolloutProgress.short(snapshot.revision)): \(fleet.sites.count) sites in "
+        "Revision \(RolloutProgress.short(snapshot.revision)): \(inScope.count) sites in "
           + "\(waves.count) waves")
       var rows: [[String]] = []
       for (wave, sites) in waves {

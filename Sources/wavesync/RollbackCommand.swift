@@ -16,6 +16,7 @@ struct RollbackCommand: AsyncParsableCommand {
   @OptionGroup var repository: RepositoryOptions
   @OptionGroup var clusters: ClusterOptions
   @OptionGroup var state: StateOptions
+  @OptionGroup var scope: ScopeOptions
 
   @Option(name: .long, help: "The revision to return to: a commit id, tag or branch.")
   var to: String
@@ -31,7 +32,8 @@ struct RollbackCommand: AsyncParsableCommand {
       target.ref = to
       let snapshot = try await target.open()
       try await RolloutRunner(
-        repository: repository, clusters: clusters, state: state, tickInterval: tickInterval,
+        repository: repository, clusters: clusters, state: state, scope: try scope.scope(),
+        tickInterval: tickInterval,
         pollInterval: 0
       ).run(revision: snapshot.revision, trigger: .rollback)
     }

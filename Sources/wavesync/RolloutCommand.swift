@@ -21,6 +21,7 @@ struct RolloutCommand: AsyncParsableCommand {
   @OptionGroup var repository: RepositoryOptions
   @OptionGroup var clusters: ClusterOptions
   @OptionGroup var state: StateOptions
+  @OptionGroup var scope: ScopeOptions
 
   @Option(name: .long, help: "Seconds between checks of health, timeouts, retries and controls.")
   var tickInterval: Double = 2
@@ -32,7 +33,8 @@ struct RolloutCommand: AsyncParsableCommand {
     try await Wavesync.exitCodes {
       let snapshot = try await repository.open()
       try await RolloutRunner(
-        repository: repository, clusters: clusters, state: state, tickInterval: tickInterval,
+        repository: repository, clusters: clusters, state: state, scope: try scope.scope(),
+        tickInterval: tickInterval,
         pollInterval: pollInterval
       ).run(revision: snapshot.revision, trigger: .newCommit)
     }

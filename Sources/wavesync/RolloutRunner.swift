@@ -2,6 +2,7 @@ import ArgumentParser
 import Controller
 import Foundation
 import GitSource
+import Model
 import Rollout
 
 /// Runs the rollout driver for `rollout` and `rollback`, printing progress as it goes.
@@ -9,6 +10,7 @@ struct RolloutRunner {
   var repository: RepositoryOptions
   var clusters: ClusterOptions
   var state: StateOptions
+  var scope: LabelSelector?
   var tickInterval: Double
   var pollInterval: Double
 
@@ -20,7 +22,7 @@ struct RolloutRunner {
     let store = try state.store(in: kubeconfig)
     let targets = FleetRolloutTargets(
       snapshot: try repository.revisionReader(),
-      client: { site in try clusters.client(for: site, in: kubeconfig) })
+      client: { site in try clusters.client(for: site, in: kubeconfig) }, scope: scope)
     let driver = RolloutDriver(
       targets: targets, store: store,
       settings: .init(
