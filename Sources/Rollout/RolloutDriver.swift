@@ -79,9 +79,11 @@ public struct RolloutDriver: Sendable {
     while true {
       if let active = record.active {
         var supersedeWith: String? = nil
-        if let pending = request, pending.revision != active.revision {
+        if let pending = request, pending.revision != active.revision,
+          pending.trigger == .rollback || !record.isBad(pending.revision)
+        {
           supersedeWith = pending.revision
-        } else {
+        } else if request?.revision == active.revision {
           request = nil
         }
         observe(.resumed(active))

@@ -63,6 +63,8 @@ public struct RolloutRecord: Sendable, Hashable, Codable {
     switch state.phase {
     case .succeeded:
       lastGoodRevision = state.revision
+      // An operator may roll back to a revision that failed once; it is good now.
+      badRevisions.removeAll { $0.revision == state.revision }
       behindSites =
         trigger == .catchUp
         ? behindSites.filter { name in state.phase(of: name).map(\.isHealthy) != true } : skipped

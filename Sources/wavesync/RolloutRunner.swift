@@ -38,7 +38,9 @@ struct RolloutRunner {
     } catch {
       throw UserError(error.description)
     }
-    if let last = record.history.first, last.outcome == .rolledBack || last.outcome == .rejected {
+    let refused = trigger != .rollback && record.isBad(revision)
+    let endedBadly = record.history.first.map { [.rolledBack, .rejected].contains($0.outcome) }
+    if refused || endedBadly == true {
       throw ExitCode(Self.rolledBackExitCode)
     }
   }
