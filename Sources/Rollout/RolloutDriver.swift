@@ -13,8 +13,12 @@
 // revision that arrived during a rollback (started once the rollback completes), and a bounded
 // history of finished rollouts.
 //
-// Rollbacks are retried with a doubling delay; a site whose rollback still fails is reported in
-// the rollout's reason and kept as behind. A revision that cannot be rendered is refused before
+// A site's rollback starts once its apply in flight (if any) returned, so the bad revision
+// never lands after the good one. Rollbacks are retried with a doubling delay; a site whose
+// rollback still fails is reported in the rollout's reason and kept as behind. A rollout whose
+// waves select no site is recorded as succeeded at once. After a superseded rollout, the next
+// one goes to every site, even when it is the last good revision. Cancelling the task running
+// the driver stops it (after in-flight site operations return); running it again resumes. A revision that cannot be rendered is refused before
 // any site is touched and marked bad. Every tick the driver reads the operator's controls
 // (pause, resume, promote) and, every `revisionPollInterval`, asks for a newer revision.
 public import Foundation
@@ -76,6 +80,7 @@ public struct RolloutDriver: Sendable {
       record.markBad(latest, reason: "an operator rolled back to \(revision)", at: now())
       try await save(record)
     }
+    var started = false
     while true {
       if let active = record.active {
         var supersedeWith: String? = nil
@@ -86,7 +91,10 @@ public struct RolloutDriver: Sendable {
         } else if request?.revision == active.revision {
           request = nil
         }
-        observe(.resumed(active))
+        // A rollout just started has stored its first actions as applying sites, like one
+        // interrupted there: both go on from the record.
+        if !started { observe(.resumed(active)) }
+        started = false
         try await drive(
           &record, actions: Self.resumeActions(active), supersedeWith: supersedeWith,
           newerRevision: newerRevision)
@@ -101,27 +109,31 @@ public struct RolloutDriver: Sendable {
       }
       guard let next = request else { return record }
       request = nil
-      try await start(next.revision, trigger: next.trigger, &record, newerRevision: newerRevision)
+      started = try await start(next.revision, trigger: next.trigger, &record)
     }
   }
 
   // MARK: Starting
 
+  /// Starts a rollout of `revision` in the record and stores it; its first actions are taken
+  /// from the record by `drive`. Returns whether a rollout is now in progress.
   private func start(
-    _ revision: String, trigger: RolloutTrigger, _ record: inout RolloutRecord,
-    newerRevision: (@Sendable () async -> String?)?
-  ) async throws(RolloutDriverError) {
+    _ revision: String, trigger: RolloutTrigger, _ record: inout RolloutRecord
+  ) async throws(RolloutDriverError) -> Bool {
     if trigger != .rollback, let bad = record.badRevisions.first(where: { $0.revision == revision })
     {
       observe(
         .nothingToDo(
           "revision \(revision) is marked bad (\(bad.reason)); waiting for a newer commit"))
-      return
+      return false
     }
-    let catchUp = trigger == .newCommit && revision == record.lastGoodRevision
+    // After a superseded rollout some sites run the superseded revision: everyone gets this one.
+    let supersededBefore = if case .superseded = record.current?.phase { true } else { false }
+    let catchUp =
+      trigger == .newCommit && revision == record.lastGoodRevision && !supersededBefore
     if catchUp && record.behindSites.isEmpty {
       observe(.nothingToDo("every site is at \(revision) already"))
-      return
+      return false
     }
     let prepared: PreparedRevision
     do {
@@ -136,21 +148,23 @@ public struct RolloutDriver: Sendable {
       record.history = Array(record.history.prefix(max(settings.historyLimit, 1)))
       try await save(record)
       observe(.rejected(revision: revision, reason: reason))
-      return
+      return false
     }
     let sites =
       catchUp ? prepared.sites.filter { record.behindSites.contains($0.name) } : prepared.sites
     let controls = try? await store.controls()
     let engine = RolloutEngine(policy: prepared.policy)
-    // Rolling back to the last good revision: its own rollbacks would go nowhere else.
-    let (state, actions) = engine.start(
+    let (state, _) = engine.start(
       revision: revision, lastGoodRevision: record.lastGoodRevision, sites: sites, at: now(),
       paused: controls?.paused ?? false)
     record.current = state
     record.currentTrigger = catchUp ? .catchUp : trigger
+    // A rollout with nothing to do (no site in any wave) is over as it starts.
+    if state.phase.isFinished { record.finish(at: now(), historyLimit: settings.historyLimit) }
     try await save(record)
     observe(.started(state, trigger: record.currentTrigger ?? trigger))
-    try await drive(&record, actions: actions, supersedeWith: nil, newerRevision: newerRevision)
+    if state.phase.isFinished, let summary = record.history.first { observe(.finished(summary)) }
+    return !state.phase.isFinished
   }
 
   /// What a resumed rollout must do again: apply sites recorded as applying, roll back sites
@@ -170,6 +184,7 @@ public struct RolloutDriver: Sendable {
 
   private enum Input: Sendable {
     case event(RolloutEvent)
+    case applyFinished(site: String, RolloutEvent)
     case healthChecked(site: String, RolloutEvent)
     case tick
   }
@@ -190,13 +205,24 @@ public struct RolloutDriver: Sendable {
     var working = record
     let outcome: Result<Void, RolloutDriverError> = await withTaskGroup(of: Input.self) { group in
       var checking: Set<String> = []
+      var applying: Set<String> = []
+      // A site's rollback waits for its apply in flight, which would otherwise land after it.
+      var rollbacksAfterApply: [String: String] = [:]
+      func rollBack(_ site: String, to revision: String) {
+        group.addTask { .event(await self.rollBack(site, to: revision)) }
+      }
       func launch(_ actions: [RolloutAction]) {
         for action in actions {
           switch action {
           case .apply(let site, let revision):
-            group.addTask { .event(await self.apply(revision, to: site)) }
+            applying.insert(site)
+            group.addTask { .applyFinished(site: site, await self.apply(revision, to: site)) }
           case .rollback(let site, let revision):
-            group.addTask { .event(await self.rollBack(site, to: revision)) }
+            if applying.contains(site) {
+              rollbacksAfterApply[site] = revision
+            } else {
+              rollBack(site, to: revision)
+            }
           case .checkHealth(let site):
             guard checking.insert(site).inserted else { continue }
             let revision = state.revision
@@ -215,10 +241,20 @@ public struct RolloutDriver: Sendable {
       var pendingEvents: [RolloutEvent] = supersedeWith.map { [.newRevision($0, at: now())] } ?? []
       var lastPoll = ContinuousClock.now
       while !state.phase.isFinished {
+        if Task.isCancelled {
+          group.cancelAll()
+          return .failure(.cancelled)
+        }
         if pendingEvents.isEmpty {
           guard let input = await group.next() else { break }
           switch input {
           case .event(let event):
+            pendingEvents.append(event)
+          case .applyFinished(let site, let event):
+            applying.remove(site)
+            if let revision = rollbacksAfterApply.removeValue(forKey: site) {
+              rollBack(site, to: revision)
+            }
             pendingEvents.append(event)
           case .healthChecked(let site, let event):
             checking.remove(site)
@@ -352,12 +388,15 @@ public enum RolloutDriverError: Error, Sendable, Hashable, CustomStringConvertib
   case store(String)
   /// The revision of the rollout in progress can no longer be read or rendered.
   case cannotResume(revision: String, reason: String)
+  /// The task running the driver was cancelled (the controller is stopping).
+  case cancelled
 
   public var description: String {
     switch self {
     case .store(let reason): "cannot read or store the rollout state: \(reason)"
     case .cannotResume(let revision, let reason):
       "cannot resume the rollout of \(revision): \(reason)"
+    case .cancelled: "stopped before the rollout finished; run again to resume it"
     }
   }
 }

@@ -8,7 +8,10 @@ public struct RolloutRecord: Sendable, Hashable, Codable {
   public var current: RolloutState?
   /// Why `current` was started.
   public var currentTrigger: RolloutTrigger?
-  /// The revision every site that is not behind runs; `nil` before the first success.
+  /// The revision of the last rollout that succeeded, which rollbacks return to; `nil` before
+  /// the first success. Sites run it unless they are behind, or belong to a wave that passed
+  /// before a later wave of a failed revision failed: those keep the failed revision (healthy
+  /// there, and never rolled back) until the next rollout or `rollback --to`.
   public var lastGoodRevision: String?
   /// Revisions that failed a wave (or could not be rendered) or that an operator rolled back
   /// from: never rolled out again, newest first.

@@ -72,7 +72,9 @@ struct RolloutPropertyTests {
           Int.random(in: 0..<10, using: &rng) == 0 ? .failed : .current
         return status.event(site.name, now)
       default:
-        return .rolledBack(site: site.name, at: now)
+        return Int.random(in: 0..<4, using: &rng) == 0
+          ? .rollbackFailed(site: site.name, reason: "unreachable", at: now)
+          : .rolledBack(site: site.name, at: now)
       }
     }
     let site = (names + ["ghost"]).randomElement(using: &rng)!
@@ -86,6 +88,7 @@ struct RolloutPropertyTests {
     case 7: return .pause
     case 8, 9: return .resume(at: now)
     case 10: return Int.random(in: 0..<5, using: &rng) == 0 ? .newRevision("r2", at: now) : .pause
+    case 11: return .rollbackFailed(site: site, reason: "x", at: now)
     default: return .tick(now)
     }
   }
@@ -112,6 +115,15 @@ struct RolloutPropertyTests {
     for key in ["succeeded", "rolledBack", "superseded", "unfinished"] {
       #expect(outcomes[key, default: 0] > 0, "\(outcomes)")
     }
+    // Some rollbacks fail for good, so the invariants about them are checked too.
+    let stuck = (UInt64(0)..<300).count { seed in
+      if case .rolledBack(let reason) = Self.run(seed: seed).phase {
+        reason.contains("rollback failed on")
+      } else {
+        false
+      }
+    }
+    #expect(stuck > 0)
   }
 
   /// Runs one random sequence, checking the invariants after every step; returns the last state.
@@ -163,6 +175,24 @@ struct RolloutPropertyTests {
       if old.phase.isFinished {
         #expect(state == old && actions.isEmpty, context)
       }
+      // A site whose rollback failed stays failed, and the finished rollout names it.
+      let stuck = state.waves.flatMap(\.sites).filter {
+        if case .failed(let why) = $0.phase { why.hasPrefix("rollback failed: ") } else { false }
+      }
+      if !stuck.isEmpty { #expect(failedOnce && lastGood != nil, context) }
+      for site in old.waves.flatMap(\.sites) {
+        if case .failed(let why) = site.phase, why.hasPrefix("rollback failed: ") {
+          #expect(state.phase(of: site.name) == site.phase, context)
+        }
+      }
+      if case .rolledBack(let reason) = state.phase, lastGood != nil {
+        let named = stuck.map(\.name).joined(separator: ", ")
+        if stuck.isEmpty {
+          #expect(!reason.contains("rollback failed on"), context)
+        } else {
+          #expect(reason.hasSuffix("; rollback failed on " + named), context)
+        }
+      }
     }
 
     check(0)
@@ -174,6 +204,7 @@ struct RolloutPropertyTests {
         &rng, state: state, names: names, waves: waveNames, now: now)
       old = state
       (state, actions) = engine.reduce(state, event)
+      if case .rollbackFailed = event { #expect(actions.isEmpty, "seed \(seed), step \(step)") }
       check(step)
     }
     return state
