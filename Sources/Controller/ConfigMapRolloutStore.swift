@@ -54,7 +54,7 @@ public final class ConfigMapRolloutStore: RolloutStore {
   }
 
   public func save(_ record: RolloutRecord) async throws {
-    let text = String(decoding: try Self.encoder.encode(record), as: UTF8.self)
+    let text = try Self.json(record)
     let configMap = Self.configMap(name: name, data: [Self.recordKey: .string(text)])
     let known = resourceVersion.withLock { $0 }
     let stored: Value
@@ -95,12 +95,12 @@ public final class ConfigMapRolloutStore: RolloutStore {
     try await updateControls { $0.paused = paused }
   }
 
-  /// Opens the manual gate of `wave` for `revision` (`wavesync promote`).
-  public func promote(revision: String, wave: String) async throws {
+  /// Opens the manual gate of `wave` for one rollout (`wavesync promote`).
+  public func promote(rollout: String, wave: String) async throws {
     try await updateControls { controls in
-      let entry = RolloutControls.promotion(revision: revision, wave: wave)
+      let entry = RolloutControls.promotion(rollout: rollout, wave: wave)
       controls.promotions.removeAll { $0 == entry }
-      // The newest promotions are enough: older ones are for revisions long rolled out.
+      // The newest promotions are enough: older ones are for rollouts long finished.
       controls.promotions = Array((controls.promotions + [entry]).suffix(20))
     }
   }
@@ -138,16 +138,27 @@ public final class ConfigMapRolloutStore: RolloutStore {
     ]
   }
 
-  private static let encoder: JSONEncoder = {
+  /// The record as stored (`pretty`: indented, for people).
+  public static func json(_ record: RolloutRecord, pretty: Bool = false) throws -> String {
+    let encoder = pretty ? prettyEncoder : self.encoder
+    return String(decoding: try encoder.encode(record), as: UTF8.self)
+  }
+
+  private static let encoder = makeEncoder([.sortedKeys, .withoutEscapingSlashes])
+  private static let prettyEncoder = makeEncoder([
+    .sortedKeys, .withoutEscapingSlashes, .prettyPrinted,
+  ])
+
+  private static func makeEncoder(_ formatting: JSONEncoder.OutputFormatting) -> JSONEncoder {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
+    encoder.outputFormatting = formatting
     encoder.dateEncodingStrategy = .custom { date, encoder in
       var container = encoder.singleValueContainer()
       try container.encode(
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
     }
     return encoder
-  }()
+  }
 
   private static let decoder: JSONDecoder = {
     let decoder = JSONDecoder()

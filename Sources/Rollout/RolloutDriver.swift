@@ -76,8 +76,13 @@ public struct RolloutDriver: Sendable {
   ) async throws(RolloutDriverError) -> RolloutRecord {
     var record = try await load()
     var request: (revision: String, trigger: RolloutTrigger)? = (revision, trigger)
-    if trigger == .rollback, let latest = record.current?.revision, latest != revision {
-      record.markBad(latest, reason: "an operator rolled back to \(revision)", at: now())
+    if trigger == .rollback {
+      // What the fleet runs now, the last rollout's revision and the last good one, is bad.
+      let current = [record.current?.revision, record.lastGoodRevision].compactMap { $0 }
+      for bad in Set(current) where bad != revision && !record.isBad(bad) {
+        record.markBad(
+          bad, reason: "an operator rolled back to \(RolloutProgress.short(revision))", at: now())
+      }
       try await save(record)
     }
     var started = false
@@ -124,7 +129,8 @@ public struct RolloutDriver: Sendable {
     {
       observe(
         .nothingToDo(
-          "revision \(revision) is marked bad (\(bad.reason)); waiting for a newer commit"))
+          "revision \(RolloutProgress.short(revision)) is marked bad (\(bad.reason)); "
+            + "waiting for a newer commit"))
       return false
     }
     // After a superseded rollout some sites run the superseded revision: everyone gets this one.
@@ -132,14 +138,14 @@ public struct RolloutDriver: Sendable {
     let catchUp =
       trigger == .newCommit && revision == record.lastGoodRevision && !supersededBefore
     if catchUp && record.behindSites.isEmpty {
-      observe(.nothingToDo("every site is at \(revision) already"))
+      observe(.nothingToDo("every site is at \(RolloutProgress.short(revision)) already"))
       return false
     }
     let prepared: PreparedRevision
     do {
       prepared = try await targets.prepare(revision: revision)
     } catch {
-      let reason = "revision \(revision) cannot be rolled out: \(error)"
+      let reason = "revision \(RolloutProgress.short(revision)) cannot be rolled out: \(error)"
       record.markBad(revision, reason: reason, at: now())
       record.history.insert(
         .rejected(
@@ -154,11 +160,14 @@ public struct RolloutDriver: Sendable {
       catchUp ? prepared.sites.filter { record.behindSites.contains($0.name) } : prepared.sites
     let controls = try? await store.controls()
     let engine = RolloutEngine(policy: prepared.policy)
+    // A rollback's failing wave stops where it is: the revision it would return to is the one
+    // the operator rolled back from.
     let (state, _) = engine.start(
-      revision: revision, lastGoodRevision: record.lastGoodRevision, sites: sites, at: now(),
-      paused: controls?.paused ?? false)
+      revision: revision, lastGoodRevision: trigger == .rollback ? nil : record.lastGoodRevision,
+      sites: sites, at: now(), paused: controls?.paused ?? false)
     record.current = state
     record.currentTrigger = catchUp ? .catchUp : trigger
+    record.rolloutNumber += 1
     // A rollout with nothing to do (no site in any wave) is over as it starts.
     if state.phase.isFinished { record.finish(at: now(), historyLimit: settings.historyLimit) }
     try await save(record)
@@ -260,7 +269,7 @@ public struct RolloutDriver: Sendable {
             checking.remove(site)
             pendingEvents.append(event)
           case .tick:
-            pendingEvents += await controlEvents(for: state)
+            pendingEvents += await controlEvents(for: state, rollout: working.currentRolloutID)
             if let newerRevision, ContinuousClock.now - lastPoll >= settings.revisionPollInterval {
               lastPoll = ContinuousClock.now
               if let newer = await newerRevision(), newer != state.revision,
@@ -306,13 +315,13 @@ public struct RolloutDriver: Sendable {
   }
 
   /// Pause, resume and promotions the operator asked for that the state does not reflect yet.
-  private func controlEvents(for state: RolloutState) async -> [RolloutEvent] {
+  private func controlEvents(for state: RolloutState, rollout: String?) async -> [RolloutEvent] {
     guard let controls = try? await store.controls() else { return [] }
     var events: [RolloutEvent] = []
     if controls.paused && !state.paused { events.append(.pause) }
     if !controls.paused && state.paused { events.append(.resume(at: now())) }
-    if case .waitingForPromotion(let wave) = state.phase,
-      controls.promotes(revision: state.revision, wave: state.waves[wave].name)
+    if case .waitingForPromotion(let wave) = state.phase, let rollout,
+      controls.promotes(rollout: rollout, wave: state.waves[wave].name)
     {
       events.append(.promote(wave: state.waves[wave].name))
     }

@@ -41,7 +41,9 @@
 //
 // Waves complete when every site is settled (healthy, skipped, or failed below the threshold).
 // With `soakSeconds > 0` the rollout then soaks until `until`, left at the first event (in
-// practice a tick) at or after it. The next wave then waits for `.promote(wave: name)` if it
+// practice a tick) at or after it. While it soaks, every tick checks the health of the wave's
+// healthy sites again; one reported `Failed` fails ("failed while soaking"), and when the
+// failed sites reach the threshold the wave is rolled back as if it had failed while running. The next wave then waits for `.promote(wave: name)` if it
 // has a manual gate (a promote naming another wave is ignored), else it runs. After the last
 // wave the rollout has `.succeeded` and `lastGoodRevision` becomes `revision`.
 //
@@ -152,6 +154,25 @@ public struct RolloutEngine: Sendable {
       if case .running(let wave) = state.phase {
         tick(wave: wave, now: now, &state, &actions)
         retry(wave: wave, now: now, &state, &actions)
+      }
+      if case .soaking(let wave, let until) = state.phase, now < until {
+        for site in state.waves[wave].sites where site.phase.isHealthy {
+          actions.append(.checkHealth(site: site.name))
+        }
+      }
+    case .health(let site, .failed, let at, let detail):
+      if case .soaking(let wave, _) = state.phase,
+        let index = state.waves[wave].sites.firstIndex(where: { $0.name == site }),
+        state.waves[wave].sites[index].phase.isHealthy
+      {
+        let why = detail.isEmpty ? "health check reported Failed" : detail
+        state.waves[wave].sites[index].phase = .failed(reason: "failed while soaking: " + why)
+      } else if case .running(let wave) = state.phase,
+        let index = state.waves[wave].sites.firstIndex(where: { $0.name == site })
+      {
+        siteEvent(event, wave: wave, index: index, at: at, &state, &actions)
+      } else {
+        return (state, [])
       }
     case .applied(let site, let at), .applyFailed(let site, _, let at),
       .unreachable(let site, let at), .health(let site, _, let at, _):
@@ -296,6 +317,13 @@ public struct RolloutEngine: Sendable {
         }
         return
       case .soaking(let wave, let until):
+        let sites = state.waves[wave].sites
+        let failed = sites.filter { if case .failed = $0.phase { true } else { false } }
+        let threshold = max(1, policy.waves[wave].failureThreshold.resolved(total: sites.count))
+        if failed.count >= threshold {
+          rollBack(wave: wave, failed: failed, &state, &actions)
+          return
+        }
         guard state.clock >= until else { return }
         enter(wave: wave + 1, &state)
       case .rollingBack(let wave):

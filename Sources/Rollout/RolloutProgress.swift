@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Human lines for what changed between two states of a rollout: the progress a terminal shows.
 public enum RolloutProgress {
@@ -20,7 +20,8 @@ public enum RolloutProgress {
     guard old.phase != new.phase else { return lines }
     // A wave that begins is announced before its sites; an ending after them.
     switch new.phase {
-    case .running, .waitingForPromotion: lines.insert(describe(new.phase, in: new), at: 0)
+    case .running, .waitingForPromotion, .rollingBack:
+      lines.insert(describe(new.phase, in: new), at: 0)
     default: lines.append(describe(new.phase, in: new))
     }
     return lines
@@ -36,7 +37,8 @@ public enum RolloutProgress {
       }
     var lines = [
       "\(verb) \(short(state.revision)) (last good: \(state.lastGoodRevision.map(short) ?? "none")), "
-        + "\(state.waves.reduce(0) { $0 + $1.sites.count }) sites in \(state.waves.count) waves: "
+        + count(state.waves.reduce(0) { $0 + $1.sites.count }, "site")
+        + " in \(count(state.waves.count, "wave")): "
         + state.waves.map { "\($0.name) (\($0.sites.count))" }.joined(separator: ", ")
     ]
     if !state.unassignedSites.isEmpty {
@@ -51,6 +53,17 @@ public enum RolloutProgress {
       }
     }
     return lines
+  }
+
+  /// `1 site`, `3 sites`.
+  static func count(_ number: Int, _ noun: String) -> String {
+    number == 1 ? "1 \(noun)" : "\(number) \(noun)s"
+  }
+
+  /// The local time of day, as progress lines are stamped.
+  public static func time(_ date: Date) -> String {
+    date.formatted(
+      Date.ISO8601FormatStyle(timeZone: .current).time(includingFractionalSeconds: false))
   }
 
   /// A short form of a commit id for tables and progress.
@@ -93,14 +106,14 @@ public enum RolloutProgress {
   {
     switch phase {
     case .running(let wave):
-      let count = state.waves[wave].sites.count
-      return "wave \(state.waves[wave].name): started (\(count == 1 ? "1 site" : "\(count) sites"))"
+      return
+        "wave \(state.waves[wave].name): started (\(count(state.waves[wave].sites.count, "site")))"
     case .waitingForPromotion(let wave):
       let name = state.waves[wave].name
       return "wave \(name): waiting for `wavesync promote --wave \(name)`"
     case .soaking(let wave, let until):
       return
-        "wave \(state.waves[wave].name): healthy; soaking until \(until.formatted(.iso8601))"
+        "wave \(state.waves[wave].name): healthy; soaking until \(time(until))"
     case .rollingBack(let wave):
       return
         "wave \(state.waves[wave].name) FAILED: \(state.failureReason ?? "failure threshold reached"); "

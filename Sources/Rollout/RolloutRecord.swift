@@ -23,11 +23,13 @@ public struct RolloutRecord: Sendable, Hashable, Codable {
   public var queuedRevision: String?
   /// Finished rollouts, newest first.
   public var history: [RolloutSummary]
+  /// How many rollouts were started: numbers them, so a promotion is for one rollout only.
+  public var rolloutNumber: Int
 
   public init(
     current: RolloutState? = nil, currentTrigger: RolloutTrigger? = nil,
     lastGoodRevision: String? = nil, badRevisions: [BadRevision] = [], behindSites: [String] = [],
-    queuedRevision: String? = nil, history: [RolloutSummary] = []
+    queuedRevision: String? = nil, history: [RolloutSummary] = [], rolloutNumber: Int = 0
   ) {
     self.current = current
     self.currentTrigger = currentTrigger
@@ -36,6 +38,7 @@ public struct RolloutRecord: Sendable, Hashable, Codable {
     self.behindSites = behindSites
     self.queuedRevision = queuedRevision
     self.history = history
+    self.rolloutNumber = rolloutNumber
   }
 
   /// How many revisions `badRevisions` remembers.
@@ -43,6 +46,11 @@ public struct RolloutRecord: Sendable, Hashable, Codable {
 
   public func isBad(_ revision: String) -> Bool {
     badRevisions.contains { $0.revision == revision }
+  }
+
+  /// `<revision>#<number>`: names the current rollout, for promotions.
+  public var currentRolloutID: String? {
+    current.map { "\($0.revision)#\(rolloutNumber)" }
   }
 
   /// The rollout in progress, if one is.
@@ -144,7 +152,7 @@ public struct RolloutSummary: Sendable, Hashable, Codable {
       reason = why
     case .superseded(let newer):
       outcome = .superseded
-      reason = "superseded by \(newer)"
+      reason = "superseded by \(RolloutProgress.short(newer))"
     default:
       outcome = .superseded
     }
@@ -187,9 +195,6 @@ public struct WaveSummary: Sendable, Hashable, Codable {
   }
 }
 
-extension SitePhase {
-  var isHealthy: Bool { if case .healthy = self { true } else { false } }
-}
 
 extension RolloutState {
   /// The sites of every wave whose phase matches.

@@ -130,6 +130,8 @@ public enum SitePhase: Sendable, Hashable, Codable {
     }
   }
 
+  public var isHealthy: Bool { if case .healthy = self { true } else { false } }
+
   /// Healthy, skipped or failed: nothing more happens to it in this wave.
   public var isSettled: Bool {
     switch self {

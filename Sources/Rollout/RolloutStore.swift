@@ -14,7 +14,8 @@ public protocol RolloutStore: Sendable {
 public struct RolloutControls: Sendable, Hashable, Codable {
   /// Hold back new site changes (in-flight ones finish, rollbacks proceed).
   public var paused: Bool
-  /// Manual gates opened, as `<revision>/<wave>`: a promotion is for one wave of one revision.
+  /// Manual gates opened, as `<rollout>/<wave>` (`RolloutRecord.currentRolloutID`): a
+  /// promotion is for one wave of one rollout.
   public var promotions: [String]
 
   public init(paused: Bool = false, promotions: [String] = []) {
@@ -22,11 +23,11 @@ public struct RolloutControls: Sendable, Hashable, Codable {
     self.promotions = promotions
   }
 
-  public static func promotion(revision: String, wave: String) -> String {
-    revision + "/" + wave
+  public static func promotion(rollout: String, wave: String) -> String {
+    rollout + "/" + wave
   }
 
-  public func promotes(revision: String, wave: String) -> Bool {
-    promotions.contains(Self.promotion(revision: revision, wave: wave))
+  public func promotes(rollout: String, wave: String) -> Bool {
+    promotions.contains(Self.promotion(rollout: rollout, wave: wave))
   }
 }

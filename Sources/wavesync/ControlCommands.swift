@@ -15,7 +15,9 @@ struct PauseCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      try await state.store(in: try clusters.loadKubeconfig()).setPaused(true)
+      try await state.store(
+        in: try clusters.loadKubeconfig(), fallbackContext: clusters.context
+      ).setPaused(true)
       print("paused: rollouts make no new site changes until `wavesync resume`")
     }
   }
@@ -30,7 +32,9 @@ struct ResumeCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      try await state.store(in: try clusters.loadKubeconfig()).setPaused(false)
+      try await state.store(
+        in: try clusters.loadKubeconfig(), fallbackContext: clusters.context
+      ).setPaused(false)
       print("resumed")
     }
   }
@@ -41,8 +45,9 @@ struct PromoteCommand: AsyncParsableCommand {
     commandName: "promote",
     abstract: "Open the manual gate of a wave of the rollout in progress.",
     discussion: """
-      Without --wave, opens the gate the rollout waits at now. With --wave, opens that wave's
-      gate ahead of time (for the revision being rolled out only).
+      Without --wave, opens the gate the rollout waits at now. With --wave, opens that wave's \
+      gate ahead of time. A promotion is for the rollout in progress only: a later rollout, even \
+      of the same revision, waits at its gates again.
       """)
 
   @OptionGroup var clusters: ClusterOptions
@@ -53,8 +58,11 @@ struct PromoteCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      let store = try state.store(in: try clusters.loadKubeconfig())
-      guard let active = try await store.load()?.active else {
+      let store = try state.store(
+        in: try clusters.loadKubeconfig(), fallbackContext: clusters.context)
+      guard let record = try await store.load(), let active = record.active,
+        let rollout = record.currentRolloutID
+      else {
         throw UserError("no rollout is in progress")
       }
       let name: String
@@ -73,7 +81,7 @@ struct PromoteCommand: AsyncParsableCommand {
         }
         name = active.waves[index].name
       }
-      try await store.promote(revision: active.revision, wave: name)
+      try await store.promote(rollout: rollout, wave: name)
       print("promoted wave \(name) of \(RolloutProgress.short(active.revision))")
     }
   }

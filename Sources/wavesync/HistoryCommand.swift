@@ -1,4 +1,5 @@
 import ArgumentParser
+import Controller
 import Foundation
 import Rollout
 
@@ -13,7 +14,7 @@ struct HistoryCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "List every site of the current (or last) rollout with its phase.")
   var sites = false
 
-  @Option(name: .long, help: "Output format: table or json.")
+  @Option(name: [.short, .long], help: "Output format: table or json.")
   var output: HistoryFormat = .table
 
   enum HistoryFormat: String, ExpressibleByArgument, CaseIterable {
@@ -22,14 +23,12 @@ struct HistoryCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      let store = try state.store(in: try clusters.loadKubeconfig())
+      let store = try state.store(
+        in: try clusters.loadKubeconfig(), fallbackContext: clusters.context)
       let record = try await store.load() ?? RolloutRecord()
       switch output {
       case .json:
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        print(String(decoding: try encoder.encode(record), as: UTF8.self))
+        print(try ConfigMapRolloutStore.json(record, pretty: true))
       case .table:
         print(HistoryTable.render(record, sites: sites), terminator: "")
       }

@@ -8,13 +8,13 @@ struct LocalFleetCommand: AsyncParsableCommand {
     abstract:
       "Run a local fleet of real Kubernetes API servers with simulated kubelets, for demos and trials.",
     discussion: """
-      Starts one etcd and, per site, a kube-apiserver and kube-controller-manager on loopback
-      (binaries from scripts/envtest.sh), plus one more cluster for the region (where rollouts
-      keep their state; the kubeconfig's current context). Writes a kubeconfig with one context
-      per cluster and runs a simulated kubelet per site that reports pods Running (or
-      CrashLoopBackOff when the image tag contains "broken"), a simulated provisioner that
-      gives every claim a volume, and a simulated load balancer that gives LoadBalancer services
-      the node's address. Runs until interrupted (Ctrl-C or
+      Starts one etcd and, per site, a kube-apiserver and kube-controller-manager on loopback \
+      (binaries from scripts/envtest.sh), plus one more cluster for the region (where rollouts \
+      keep their state; the kubeconfig's current context). Writes a kubeconfig with one context \
+      per cluster and runs a simulated kubelet per site that reports pods Running (or \
+      CrashLoopBackOff when the image tag contains "broken"), a simulated provisioner that \
+      gives every claim a volume, and a simulated load balancer that gives LoadBalancer services \
+      the node's address. Runs until interrupted (Ctrl-C or \
       SIGTERM), then stops everything.
       """)
 

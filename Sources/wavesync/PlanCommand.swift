@@ -9,8 +9,8 @@ struct PlanCommand: AsyncParsableCommand {
     commandName: "plan",
     abstract: "Show the waves of a rollout, their sites, and what would change on each.",
     discussion: """
-      Renders every site at the revision (nothing is written anywhere), assigns the sites to the
-      rollout policy's waves, and compares each site with its cluster. Sites no wave selects are
+      Renders every site at the revision (nothing is written anywhere), assigns the sites to the \
+      rollout policy's waves, and compares each site with its cluster. Sites no wave selects are \
       listed: a rollout leaves them alone. Unreachable sites are shown as such.
       """)
 

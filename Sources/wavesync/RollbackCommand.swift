@@ -5,11 +5,13 @@ struct RollbackCommand: AsyncParsableCommand {
     commandName: "rollback",
     abstract: "Roll the fleet back to an earlier revision, wave by wave.",
     discussion: """
-      Marks the revision rolled out last as bad (it is not rolled out again; a newer commit is)
-      and rolls REVISION out to every site through the same waves and health gates as a
-      rollout. A rollout in progress is superseded.
+      Marks what the fleet runs now as bad (the last rollout's revision and the last good one: \
+      neither is rolled out again; a newer commit is) and rolls REVISION out to every site \
+      through the same waves and health gates as a rollout. A rollout in progress is \
+      superseded. A wave of the rollback that fails stops it there, without returning its \
+      sites to the revisions rolled back from.
 
-      Exit codes: 0 the fleet is at REVISION, 4 the rollback itself was rolled back or refused,
+      Exit codes: 0 the fleet is at REVISION, 4 the rollback itself was rolled back or refused, \
       1 an error.
       """)
 

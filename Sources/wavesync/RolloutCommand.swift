@@ -5,16 +5,16 @@ struct RolloutCommand: AsyncParsableCommand {
     commandName: "rollout",
     abstract: "Roll the repository's revision out to the fleet, wave by wave, with health gates.",
     discussion: """
-      Fetches the revision, renders every site (a revision that does not render is refused and
-      marked bad), then applies it wave by wave as the fleet's rollout policy says, waiting for
-      each site to be healthy. A wave that crosses its failure threshold is rolled back to the
-      last good revision and later waves are not started. Progress is stored in the regional
-      cluster (--state-context) before every step: run the command again after an interruption
-      and it resumes where it was. Newer commits are picked up every --poll-interval and
-      supersede the rollout in progress. `wavesync pause|resume|promote` steer it from another
+      Fetches the revision, renders every site (a revision that does not render is refused and \
+      marked bad), then applies it wave by wave as the fleet's rollout policy says, waiting for \
+      each site to be healthy. A wave that crosses its failure threshold is rolled back to the \
+      last good revision and later waves are not started. Progress is stored in the regional \
+      cluster (--state-context) before every step: run the command again after an interruption \
+      and it resumes where it was. Newer commits are picked up every --poll-interval and \
+      supersede the rollout in progress. `wavesync pause|resume|promote` steer it from another \
       terminal.
 
-      Exit codes: 0 the revision is rolled out (or was already), 4 it was rolled back or
+      Exit codes: 0 the revision is rolled out (or was already), 4 it was rolled back or \
       refused, 1 an error (named in the message).
       """)
 

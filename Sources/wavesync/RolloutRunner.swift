@@ -61,8 +61,7 @@ struct RolloutRunner {
       lines = ["\(RolloutProgress.short(revision)) arrived during a rollback: it starts after it"]
     case .nothingToDo(let message): lines = [message]
     }
-    let stamp = Date().formatted(
-      Date.ISO8601FormatStyle(timeZone: .current).time(includingFractionalSeconds: false))
+    let stamp = RolloutProgress.time(Date())
     for line in lines {
       FileHandle.standardOutput.write(Data("[\(stamp)] \(line)\n".utf8))
     }

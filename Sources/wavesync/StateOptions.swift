@@ -18,12 +18,17 @@ struct StateOptions: ParsableArguments {
   )
   var stateName = "wavesync-rollout"
 
-  func store(in kubeconfig: Kubeconfig) throws -> ConfigMapRolloutStore {
-    guard let context = stateContext ?? kubeconfig.currentContext else {
+  /// The store in the regional cluster: `--state-context`, else `fallbackContext` (a command's
+  /// `--context`), else the kubeconfig's current context.
+  func store(in kubeconfig: Kubeconfig, fallbackContext: String? = nil) throws
+    -> ConfigMapRolloutStore
+  {
+    guard let context = stateContext ?? fallbackContext ?? kubeconfig.currentContext else {
       throw UserError(
         "the kubeconfig has no current context: give --state-context for the regional cluster")
     }
     return ConfigMapRolloutStore(
-      client: KubeClient(connection: try kubeconfig.connection(context: context)))
+      client: KubeClient(connection: try kubeconfig.connection(context: context)),
+      name: stateName)
   }
 }

@@ -8,7 +8,7 @@ struct Wavesync: AsyncParsableCommand {
     commandName: "wavesync",
     abstract: "GitOps for edge fleets: render, diff and roll out a fleet repository, site by site.",
     discussion: """
-      Exit codes: 0 success, 1 a problem with the input (named in the message), 2 an internal
+      Exit codes: 0 success, 1 a problem with the input (named in the message), 2 an internal \
       error; `diff` exits 3 when there are changes, `rollout` and `rollback` 4 when rolled back.
       """,
     version: version,

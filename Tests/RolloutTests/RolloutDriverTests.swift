@@ -9,7 +9,7 @@ import Testing
 
 private func wave(
   _ name: String, max: SiteCount = .count(1), threshold: SiteCount = .count(1),
-  soak: Double = 0, timeout: Double = 2, gate: Bool = false
+  soak: Double = 0, timeout: Double = 30, gate: Bool = false
 ) -> RolloutPolicy.Wave {
   RolloutPolicy.Wave(
     name: name, selector: try! LabelSelector(parsing: "wave=\(name)"), maxConcurrent: max,
@@ -551,10 +551,12 @@ struct RolloutDriverTests {
     #expect(await eventually { store.latest?.current?.phase == .waitingForPromotion(wave: 1) })
     try await Task.sleep(for: .milliseconds(150))
     // Promotions of another revision's wave or of another wave open nothing.
+    let rollout = try #require(store.latest?.currentRolloutID)
+    #expect(rollout == "r1#1")
     store.setControls {
       $0.promotions = [
-        RolloutControls.promotion(revision: "r0", wave: "early"),
-        RolloutControls.promotion(revision: "r1", wave: "rest"),
+        RolloutControls.promotion(rollout: "r0#1", wave: "early"),
+        RolloutControls.promotion(rollout: rollout, wave: "rest"),
       ]
     }
     try await Task.sleep(for: .milliseconds(150))
@@ -562,12 +564,73 @@ struct RolloutDriverTests {
     #expect(store.latest?.current?.phase == .waitingForPromotion(wave: 1))
 
     store.setControls {
-      $0.promotions.append(RolloutControls.promotion(revision: "r1", wave: "early"))
+      $0.promotions.append(RolloutControls.promotion(rollout: rollout, wave: "early"))
     }
     let record = try await run.record()
     #expect(record.current?.phase == .succeeded)
     for site in threeWaveSites { #expect(fleet.revision(of: site.name) == "r1") }
     checkWaveOrder(fleet.log, revision: "r1", waves: threeWaves)
+  }
+
+  @Test func aPromotionIsForOneRolloutNotALaterOneOfTheSameRevision() async throws {
+    let fleet = FakeFleet(sites: threeWaveSites, policy: threeWavePolicy(gateEarly: true))
+    let store = MemoryStore()
+    // Promoted ahead of time: the first rollout of r1 passes its gate.
+    store.setControls {
+      $0.promotions = [RolloutControls.promotion(rollout: "r1#1", wave: "early")]
+    }
+    let driver = RolloutDriver(targets: fleet, store: store, settings: settings())
+    let first = try await complete(driver, "r1")
+    #expect(first.current?.phase == .succeeded)
+
+    // r2 fails; an operator rolls back to r1: that rollout (#3) waits at the gate again.
+    fleet.breakRevision("r2", message: "CrashLoopBackOff")
+    #expect(try await complete(driver, "r2").history.first?.outcome == .rolledBack)
+    let applies = fleet.log.count
+    let rollback = BackgroundRun(driver, "r1", trigger: .rollback)
+    #expect(
+      await eventually {
+        store.latest?.current.map {
+          $0.revision == "r1" && $0.phase == .waitingForPromotion(wave: 1)
+        } == true
+      })
+    try await Task.sleep(for: .milliseconds(150))
+    #expect(store.latest?.current?.phase == .waitingForPromotion(wave: 1))
+    #expect(fleet.log[applies...].map(\.site) == ["canary-1"])
+    #expect(store.latest?.currentRolloutID == "r1#3")
+
+    store.setControls {
+      $0.promotions.append(RolloutControls.promotion(rollout: "r1#3", wave: "early"))
+    }
+    let record = try await rollback.record()
+    #expect(record.current?.phase == .succeeded)
+    #expect(record.lastGoodRevision == "r1")
+    for site in threeWaveSites { #expect(fleet.revision(of: site.name) == "r1") }
+  }
+
+  @Test func aRollbackMarksWhatTheFleetRunsBadAndStopsAtAFailingWave() async throws {
+    let (fleet, _, _, driver) = try await fleetAtR1()
+    #expect(try await complete(driver, "r2").lastGoodRevision == "r2")
+    fleet.breakRevision("r3", message: "CrashLoopBackOff", sites: ["early-1"])
+    let failed = try await complete(driver, "r3")
+    #expect(failed.history.first?.outcome == .rolledBack && failed.lastGoodRevision == "r2")
+    // canary runs r3 (its wave passed), early-1 went back to r2: both are bad now.
+    fleet.breakRevision("r1", message: "ImagePullBackOff", sites: ["early-2"])
+    let applies = fleet.log.count
+
+    let record = try await complete(driver, "r1", trigger: .rollback)
+
+    #expect(record.isBad("r3") && record.isBad("r2"))
+    #expect(
+      record.badRevisions.contains {
+        $0.revision == "r2" && $0.reason.contains("rolled back to r1")
+      })
+    // The rollback's failing wave is not returned to r2: it stops there, and r1 is bad too.
+    #expect(record.history.first?.revision == "r1")
+    #expect(record.history.first?.outcome == .rolledBack)
+    #expect(record.history.first?.reason?.contains("no last good revision") == true)
+    #expect(record.isBad("r1"))
+    #expect(!fleet.log[applies...].contains { $0.revision != "r1" })
   }
 
   @Test func unreachableSiteIsSkippedAndCaughtUpLater() async throws {
