@@ -195,7 +195,6 @@ public struct WaveSummary: Sendable, Hashable, Codable {
   }
 }
 
-
 extension RolloutState {
   /// The sites of every wave whose phase matches.
   func siteNames(where matches: (SitePhase) -> Bool) -> [String] {
