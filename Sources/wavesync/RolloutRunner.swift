@@ -22,7 +22,8 @@ struct RolloutRunner {
     let store = try state.store(in: kubeconfig)
     let targets = FleetRolloutTargets(
       snapshot: try repository.revisionReader(),
-      client: { site in try clusters.client(for: site, in: kubeconfig) }, scope: scope)
+      client: SiteClients(kubeconfig: kubeconfig, contextOverride: clusters.context).client,
+      scope: scope)
     let driver = RolloutDriver(
       targets: targets, store: store,
       settings: .init(
