@@ -17,8 +17,10 @@
 // emitted) → verifying on `.applied` (`.checkHealth` is emitted, and again on every tick while
 // it verifies) → healthy on health `Current`. Health `Failed` or `.applyFailed` make it failed;
 // `InProgress` and `Unknown` only record their detail (`lastHealth`). The health timeout
-// (`healthTimeoutSeconds` of the wave) runs from the site's first `.apply`; an applying or
-// verifying site still not healthy at a tick past it is failed, the reason quoting `lastHealth`.
+// (`healthTimeoutSeconds` of the wave) runs from the site's first `.apply`; a verifying site
+// still not healthy at a tick past it is failed, the reason quoting `lastHealth`. A site whose
+// apply is still unanswered then is treated as unreachable (below): failed or skipped as the
+// policy says.
 //
 // Unreachable sites. `.unreachable` for an applying or verifying site counts an attempt and
 // schedules a retry: `.apply` is emitted again at the first tick at least min(2^attempts × 5 s,
@@ -228,16 +230,15 @@ public struct RolloutEngine: Sendable {
     attempts >= 4 ? 60 : min(Double(1 << max(attempts, 0)) * 5, 60)
   }
 
-  private func giveUpOnUnreachable(_ site: inout SiteState, wave: Int) {
+  private func giveUpOnUnreachable(_ site: inout SiteState, wave: Int, reason: String? = nil) {
     let timeout = policy.waves[wave].healthTimeoutSeconds
+    let why =
+      reason
+      ?? "unreachable after \(site.attempts) attempt\(site.attempts == 1 ? "" : "s") in \(Self.seconds(timeout))"
     site.retryAt = nil
     switch policy.unreachableSites {
-    case .countAsFailed:
-      site.phase = .failed(
-        reason: "unreachable after \(site.attempts) attempts in \(Self.seconds(timeout))")
-    case .skip:
-      site.phase = .skipped(
-        reason: "unreachable after \(site.attempts) attempts in \(Self.seconds(timeout))")
+    case .countAsFailed: site.phase = .failed(reason: why)
+    case .skip: site.phase = .skipped(reason: why)
     }
   }
 
@@ -249,12 +250,22 @@ public struct RolloutEngine: Sendable {
       var site = state.waves[wave].sites[index]
       let pastDeadline = site.firstAttemptAt.map { now >= $0.addingTimeInterval(timeout) } ?? false
       switch site.phase {
-      case .applying, .verifying:
+      case .applying:
+        // An apply still unanswered at the deadline: the site is as good as unreachable
+        // (a link that drops packets hangs rather than refuses).
+        if pastDeadline {
+          site.attempts += 1
+          giveUpOnUnreachable(
+            &site, wave: wave,
+            reason: "unreachable: the apply got no answer within the health timeout of "
+              + Self.seconds(timeout))
+        }
+      case .verifying:
         if pastDeadline {
           site.phase = .failed(
             reason: "not healthy within the health timeout of \(Self.seconds(timeout))"
               + (site.lastHealth.map { " (last: \($0))" } ?? ""))
-        } else if case .verifying = site.phase {
+        } else {
           actions.append(.checkHealth(site: site.name))
         }
       case .unreachable:
