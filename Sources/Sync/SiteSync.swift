@@ -219,7 +219,13 @@ public struct SiteSync: Sendable {
       if let inventory {
         if plan.inventoryChanges(for: app) { try await write(inventory) }
       } else if let old = plan.inventories[app] {
-        _ = try? await client.delete(old.reference)
+        // Its objects are gone already; a failure here leaves an empty record the next sync
+        // deletes again, but is still reported.
+        do {
+          _ = try await client.delete(old.reference)
+        } catch {
+          throw classify(error, reference: old.reference, dryRun: false)
+        }
       }
     }
     return SyncResult(applied: applied, deleted: deleted, unchanged: plan.changes(.unchanged).count)

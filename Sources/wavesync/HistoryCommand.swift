@@ -51,7 +51,11 @@ enum HistoryTable {
         var rows: [[String]] = []
         for wave in current.waves {
           for site in wave.sites {
-            rows.append([wave.name, site.name, RolloutProgress.label(site.phase)])
+            var phase = RolloutProgress.label(site.phase)
+            if case .verifying = site.phase, let health = site.lastHealth {
+              phase += ": " + health
+            }
+            rows.append([wave.name, site.name, phase])
           }
         }
         for site in current.unassignedSites { rows.append(["-", site, "in no wave"]) }
