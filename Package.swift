@@ -137,7 +137,9 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "WavesyncCLITests",
-      dependencies: ["WavesyncTesting", "LocalFleet", "KubeClient"],
+      dependencies: [
+        "WavesyncTesting", "LocalFleet", "KubeClient", "Model", "Render", "Rollout", "Controller",
+      ],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "RenderTests",

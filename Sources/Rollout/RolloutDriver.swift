@@ -68,8 +68,9 @@ public struct RolloutDriver: Sendable {
   }
 
   /// Rolls `revision` out — after finishing (or superseding) a rollout already in progress —
-  /// and returns the record once no rollout is left to run. With `trigger` `.rollback`, the
-  /// revision rolled out last is marked bad and `revision` goes to every site.
+  /// and returns the record once no rollout is left to run. With `trigger` `.rollback`, what
+  /// the fleet runs (the last rollout's revision and the last good one) is marked bad and
+  /// `revision` goes to every site, with no automatic rollback of its own.
   public func run(
     revision: String, trigger: RolloutTrigger = .newCommit,
     newerRevision: (@Sendable () async -> String?)? = nil
