@@ -56,7 +56,7 @@ public enum RolloutProgress {
   }
 
   /// `1 site`, `3 sites`.
-  static func count(_ number: Int, _ noun: String) -> String {
+  public static func count(_ number: Int, _ noun: String) -> String {
     number == 1 ? "1 \(noun)" : "\(number) \(noun)s"
   }
 

@@ -35,11 +35,12 @@ struct PlanCommand: AsyncParsableCommand {
       let kubeconfig = wavesOnly ? nil : try clusters.loadKubeconfig()
       let (waves, unassigned) = fleet.rollout.assign(inScope)
       print(
-        "Revision \(RolloutProgress.short(snapshot.revision)): \(inScope.count) sites in "
-          + "\(waves.count) waves")
+        "Revision \(RolloutProgress.short(snapshot.revision)): "
+          + "\(RolloutProgress.count(inScope.count, "site")) in "
+          + RolloutProgress.count(waves.count, "wave"))
       var rows: [[String]] = []
       for (wave, sites) in waves {
-        print("  \(Self.describe(wave)): \(sites.count == 1 ? "1 site" : "\(sites.count) sites")")
+        print("  \(Self.describe(wave)): \(RolloutProgress.count(sites.count, "site"))")
         for site in sites {
           var row = [wave.name, site.name, "\(bySite[site.name]?.objects.count ?? 0)"]
           if let kubeconfig {
@@ -52,9 +53,9 @@ struct PlanCommand: AsyncParsableCommand {
         }
       }
       for site in unassigned {
-        rows.append([
-          "-", site.name, "\(bySite[site.name]?.objects.count ?? 0)", "in no wave: left alone",
-        ])
+        rows.append(
+          ["-", site.name, "\(bySite[site.name]?.objects.count ?? 0)"]
+            + (wavesOnly ? [] : ["in no wave: left alone"]))
       }
       let header = ["WAVE", "SITE", "OBJECTS"] + (wavesOnly ? [] : ["CHANGES"])
       print()

@@ -53,6 +53,43 @@ final class CLITests {
     #expect(apps?.contains("pos-gateway") == true)
   }
 
+  @Test func planShowsTheWavesOfTheRegionWithoutContactingClusters() throws {
+    let result = try wavesync([
+      "plan", "--repo", url, "--waves-only", "--selector", "region=emea,store-type!=express",
+    ])
+    #expect(result.status == 0, "\(result.errors)")
+    let lines = result.output.split(separator: "\n").map(String.init)
+    #expect(lines.first?.hasSuffix(": 6 sites in 5 waves") == true, "\(result.output)")
+    #expect(
+      lines.contains {
+        $0.hasPrefix("  wave flagships (selector \"store-type=flagship\"")
+          && $0.contains("manual gate")
+          && $0.hasSuffix("): 1 site")
+      }, "\(result.output)")
+    let rows = lines.drop { !$0.hasPrefix("WAVE") }.dropFirst().map {
+      $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+    }
+    #expect(
+      rows.map { "\($0[0]) \($0[1])" } == [
+        "lab lab-dublin", "canary lyon-part-dieu", "canary paris-opera",
+        "flagships london-oxford-street", "everyone berlin-alexanderplatz",
+        "everyone madrid-gran-via",
+      ])
+  }
+
+  @Test func planNamesSitesNoWaveSelects() throws {
+    let folder = temp.appending("unassigned")
+    try FileManager.default.copyItem(at: RepositoryPaths.fixture("rollout-fleet"), to: folder)
+    let site = folder.appendingPathComponent("sites/rest-2.yaml")
+    try String(contentsOf: site, encoding: .utf8).replacingOccurrences(
+      of: "ring: rest", with: "ring: retired"
+    ).write(to: site, atomically: true, encoding: .utf8)
+    let result = try wavesync(["plan", "--repo", folder.path, "--waves-only"])
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(result.output.contains("\n-       rest-2    3\n"), "\(result.output)")
+    #expect(result.errors.contains("warning: no wave selects rest-2"))
+  }
+
   @Test func filtersSitesBySelector() throws {
     let result = try wavesync([
       "sites", "--repo", url, "--selector", "region=apac,store-type in (flagship)",
