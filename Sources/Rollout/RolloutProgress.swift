@@ -15,7 +15,8 @@ public enum RolloutProgress {
       }
     }
     if old.paused != new.paused {
-      lines.append(new.paused ? "paused: no new site changes until resumed" : "resumed")
+      lines.append(
+        new.paused ? "paused: no new site changes until `wavesync resume`" : "resumed")
     }
     guard old.phase != new.phase else { return lines }
     // A wave that begins is announced before its sites; an ending after them.
@@ -46,6 +47,7 @@ public enum RolloutProgress {
         "warning: no wave selects \(state.unassignedSites.joined(separator: ", ")); "
           + "they are left as they are")
     }
+    if state.paused { lines.append("paused: no new site changes until `wavesync resume`") }
     if state.currentWave != nil { lines.append(describe(state.phase, in: state)) }
     for (wave, site) in state.waves.flatMap({ wave in wave.sites.map { (wave.name, $0) } }) {
       if site.phase != .pending, let text = describe(site.phase, revision: state) {
