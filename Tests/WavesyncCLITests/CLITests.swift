@@ -34,12 +34,12 @@ final class CLITests {
     }
   }
 
-  func wavesync(_ arguments: [String]) throws -> WavesyncProcess.Result {
-    try WavesyncProcess.run(arguments + ["--cache-dir", cache])
+  func wavesync(_ arguments: [String]) async throws -> WavesyncProcess.Result {
+    try await WavesyncProcess.run(arguments + ["--cache-dir", cache])
   }
 
-  @Test func listsSitesAsJSON() throws {
-    let result = try wavesync(["sites", "--repo", url, "-o", "json"])
+  @Test func listsSitesAsJSON() async throws {
+    let result = try await wavesync(["sites", "--repo", url, "-o", "json"])
     #expect(result.status == 0, "\(result.errors)")
     let sites = try #require(
       try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]])
@@ -53,8 +53,8 @@ final class CLITests {
     #expect(apps?.contains("pos-gateway") == true)
   }
 
-  @Test func planShowsTheWavesOfTheRegionWithoutContactingClusters() throws {
-    let result = try wavesync([
+  @Test func planShowsTheWavesOfTheRegionWithoutContactingClusters() async throws {
+    let result = try await wavesync([
       "plan", "--repo", url, "--waves-only", "--selector", "region=emea,store-type!=express",
     ])
     #expect(result.status == 0, "\(result.errors)")
@@ -77,21 +77,21 @@ final class CLITests {
       ])
   }
 
-  @Test func planNamesSitesNoWaveSelects() throws {
+  @Test func planNamesSitesNoWaveSelects() async throws {
     let folder = temp.appending("unassigned")
     try FileManager.default.copyItem(at: RepositoryPaths.fixture("rollout-fleet"), to: folder)
     let site = folder.appendingPathComponent("sites/rest-2.yaml")
     try String(contentsOf: site, encoding: .utf8).replacingOccurrences(
       of: "ring: rest", with: "ring: retired"
     ).write(to: site, atomically: true, encoding: .utf8)
-    let result = try wavesync(["plan", "--repo", folder.path, "--waves-only"])
+    let result = try await wavesync(["plan", "--repo", folder.path, "--waves-only"])
     #expect(result.status == 0, "\(result.errors)")
     #expect(result.output.contains("\n-       rest-2    3\n"), "\(result.output)")
     #expect(result.errors.contains("warning: no wave selects rest-2"))
   }
 
-  @Test func filtersSitesBySelector() throws {
-    let result = try wavesync([
+  @Test func filtersSitesBySelector() async throws {
+    let result = try await wavesync([
       "sites", "--repo", url, "--selector", "region=apac,store-type in (flagship)",
     ])
     #expect(result.status == 0, "\(result.errors)")
@@ -100,20 +100,20 @@ final class CLITests {
     #expect(rows.first?.hasPrefix("tokyo-ginza") == true)
   }
 
-  @Test func rendersOneSite() throws {
-    let result = try wavesync(["render", "--repo", url, "--site", "tokyo-ginza"])
+  @Test func rendersOneSite() async throws {
+    let result = try await wavesync(["render", "--repo", url, "--site", "tokyo-ginza"])
     #expect(result.status == 0, "\(result.errors)")
     #expect(result.output.contains("kind: Deployment"))
     // The tax-free kiosk is placed only on APAC flagships, and the placement annotation is consumed.
     #expect(result.output.contains("tax-free-kiosk"))
     #expect(!result.output.contains("edge.io/placement"))
-    let again = try wavesync(["render", "--repo", url, "--site", "tokyo-ginza"])
+    let again = try await wavesync(["render", "--repo", url, "--site", "tokyo-ginza"])
     #expect(again.output == result.output)
   }
 
-  @Test func rendersAllSitesIntoFolders() throws {
+  @Test func rendersAllSitesIntoFolders() async throws {
     let out = temp.appending("rendered")
-    let result = try wavesync(["render", "--repo", url, "--all-sites", "--out", out.path])
+    let result = try await wavesync(["render", "--repo", url, "--all-sites", "--out", out.path])
     #expect(result.status == 0, "\(result.errors)")
     let folders = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
     #expect(folders.count == result.output.split(separator: "\n").count)
@@ -123,44 +123,44 @@ final class CLITests {
     #expect(manifests.contains("paris-opera"))
   }
 
-  @Test func unknownSiteIsAUserError() throws {
-    let result = try wavesync(["render", "--repo", url, "--site", "atlantis"])
+  @Test func unknownSiteIsAUserError() async throws {
+    let result = try await wavesync(["render", "--repo", url, "--site", "atlantis"])
     #expect(result.status == 1)
     #expect(result.errors.contains("site atlantis is not in the repository"))
   }
 
-  @Test func invalidSelectorIsAUserError() throws {
-    let result = try wavesync(["sites", "--repo", url, "--selector", "region in (emea"])
+  @Test func invalidSelectorIsAUserError() async throws {
+    let result = try await wavesync(["sites", "--repo", url, "--selector", "region in (emea"])
     #expect(result.status == 1)
     #expect(result.errors.contains("invalid label selector \"region in (emea\""))
   }
 
-  @Test func brokenCommitFailsWithFileAndLineAndPrintsNothing() throws {
+  @Test func brokenCommitFailsWithFileAndLineAndPrintsNothing() async throws {
     let repo = try GitRepositoryBuilder(in: temp.appending("broken"), name: "fleet")
     try Self.copyFixture(into: repo)
     try repo.write(
       "apps/pricing/base/kustomization.yaml", "resources:\n  - deployment.yaml\n bad: [\n")
     _ = try repo.commit("Broken pricing")
-    let result = try wavesync(["render", "--repo", repo.path, "--site", "paris-opera"])
+    let result = try await wavesync(["render", "--repo", repo.path, "--site", "paris-opera"])
     #expect(result.status == 1)
     #expect(result.output.isEmpty)
     #expect(result.errors.hasPrefix("error: apps/pricing/base/kustomization.yaml:3:"))
   }
 
-  @Test func servesTheCacheWhenTheServerIsDown() throws {
-    let online = try wavesync(["render", "--repo", url, "--site", "lyon-part-dieu"])
+  @Test func servesTheCacheWhenTheServerIsDown() async throws {
+    let online = try await wavesync(["render", "--repo", url, "--site", "lyon-part-dieu"])
     #expect(online.status == 0, "\(online.errors)")
     daemon.stop()
-    let offline = try wavesync(["render", "--repo", url, "--site", "lyon-part-dieu"])
+    let offline = try await wavesync(["render", "--repo", url, "--site", "lyon-part-dieu"])
     #expect(offline.status == 0, "\(offline.errors)")
     #expect(offline.output == online.output)
     #expect(offline.errors.contains("is unreachable"))
     #expect(offline.errors.contains("using the cached commit"))
   }
 
-  @Test func buildsAKustomizationLikeKubectl() throws {
+  @Test func buildsAKustomizationLikeKubectl() async throws {
     let folder = RepositoryPaths.fixture("kustomize-cases/61-full-store-overlay")
-    let result = try WavesyncProcess.run(
+    let result = try await WavesyncProcess.run(
       ["render", "--kustomize", "input/stores/store-0042"], in: folder)
     #expect(result.status == 0, "\(result.errors)")
     #expect(
@@ -169,7 +169,7 @@ final class CLITests {
     )
   }
 
-  @Test func rendersJSONAndOlderRevisionsByRef() throws {
+  @Test func rendersJSONAndOlderRevisionsByRef() async throws {
     let repo = try GitRepositoryBuilder(in: temp.appending("history"), name: "fleet")
     try Self.copyFixture(into: repo)
     _ = try repo.commit("Retail fleet")
@@ -180,17 +180,17 @@ final class CLITests {
     try repo.write(kustomization, original + "nameSuffix: -r2\n")
     _ = try repo.commit("Pricing release r2")
 
-    let latest = try wavesync([
+    let latest = try await wavesync([
       "render", "--repo", repo.path, "--site", "paris-opera", "-o", "json",
     ])
     #expect(latest.status == 0, "\(latest.errors)")
     let objects = try #require(
       try JSONSerialization.jsonObject(with: Data(latest.output.utf8)) as? [[String: Any]])
-    let yaml = try wavesync(["render", "--repo", repo.path, "--site", "paris-opera"])
+    let yaml = try await wavesync(["render", "--repo", repo.path, "--site", "paris-opera"])
     #expect(objects.count == yaml.output.components(separatedBy: "\n---\n").count)
     #expect(latest.output.contains("pricing-engine-r2"))
 
-    let tagged = try wavesync([
+    let tagged = try await wavesync([
       "render", "--repo", repo.path, "--ref", "v1", "--site", "paris-opera",
     ])
     #expect(tagged.status == 0, "\(tagged.errors)")
@@ -198,8 +198,8 @@ final class CLITests {
     #expect(!tagged.output.contains("pricing-engine-r2"))
   }
 
-  @Test func usageErrorsExitNonZero() throws {
-    let result = try wavesync(["render", "--repo", url])
+  @Test func usageErrorsExitNonZero() async throws {
+    let result = try await wavesync(["render", "--repo", url])
     #expect(result.status != 0)
     #expect(result.errors.contains("--site"))
   }

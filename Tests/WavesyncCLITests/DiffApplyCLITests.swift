@@ -23,47 +23,49 @@ final class DiffApplyCLITests {
 
   deinit { fleet.stop() }
 
-  func wavesync(_ arguments: [String]) throws -> WavesyncProcess.Result {
-    try WavesyncProcess.run(
+  func wavesync(_ arguments: [String]) async throws -> WavesyncProcess.Result {
+    try await WavesyncProcess.run(
       arguments + [
         "--repo", repo.path, "--kubeconfig", fleet.kubeconfigPath, "--cache-dir",
         temp.appending("cache").path,
       ])
   }
 
-  @Test func diffExitCodesFollowTheSiteState() throws {
-    let before = try wavesync(["diff", "--site", "lyon-part-dieu"])
+  @Test func diffExitCodesFollowTheSiteState() async throws {
+    let before = try await wavesync(["diff", "--site", "lyon-part-dieu"])
     #expect(before.status == 3, "\(before.errors)")
     #expect(before.output.contains("lyon-part-dieu: created apps/Deployment"))
     #expect(before.output.contains("+kind: Deployment"))
     // Secrets are shown, their values are not.
     #expect(before.output.contains("<redacted>"))
 
-    let apply = try wavesync(["apply", "--site", "lyon-part-dieu"])
+    let apply = try await wavesync(["apply", "--site", "lyon-part-dieu"])
     #expect(apply.status == 0, "\(apply.errors)")
     #expect(apply.output.contains("lyon-part-dieu: applied"))
 
-    let after = try wavesync(["diff", "--site", "lyon-part-dieu"])
+    let after = try await wavesync(["diff", "--site", "lyon-part-dieu"])
     #expect(after.status == 0, "\(after.output)\(after.errors)")
     #expect(after.output.contains("0 to create, 0 to change, 0 to delete"))
   }
 
-  @Test func applyBySelectorAndDryRun() throws {
-    let dryRun = try wavesync([
+  @Test func applyBySelectorAndDryRun() async throws {
+    let dryRun = try await wavesync([
       "apply", "--selector", "country in (fr, de),store-type=standard", "--dry-run",
     ])
     #expect(dryRun.status == 0, "\(dryRun.errors)")
     for site in Self.sites { #expect(dryRun.output.contains("\(site): created")) }
     // A dry run writes nothing: the diff still sees everything to create.
-    #expect(try wavesync(["diff", "--site", "berlin-alexanderplatz"]).status == 3)
+    #expect(try await wavesync(["diff", "--site", "berlin-alexanderplatz"]).status == 3)
 
-    let apply = try wavesync(["apply", "--selector", "country in (fr, de),store-type=standard"])
+    let apply = try await wavesync([
+      "apply", "--selector", "country in (fr, de),store-type=standard",
+    ])
     #expect(apply.status == 0, "\(apply.errors)")
-    for site in Self.sites { #expect(try wavesync(["diff", "--site", site]).status == 0) }
+    for site in Self.sites { #expect(try await wavesync(["diff", "--site", site]).status == 0) }
   }
 
-  @Test func pruneRemovesWhatACommitDropped() throws {
-    #expect(try wavesync(["apply", "--site", "berlin-alexanderplatz"]).status == 0)
+  @Test func pruneRemovesWhatACommitDropped() async throws {
+    #expect(try await wavesync(["apply", "--site", "berlin-alexanderplatz"]).status == 0)
     let pdb = "apps/pricing/base/pdb.yaml"
     let kustomization = "apps/pricing/base/kustomization.yaml"
     let text = try String(
@@ -72,17 +74,17 @@ final class DiffApplyCLITests {
     try repo.remove(pdb)
     _ = try repo.commit("Pricing drops its disruption budget")
 
-    let diff = try wavesync(["diff", "--site", "berlin-alexanderplatz"])
+    let diff = try await wavesync(["diff", "--site", "berlin-alexanderplatz"])
     #expect(diff.status == 3)
     #expect(diff.output.contains("deleted policy/PodDisruptionBudget pricing/pricing-engine"))
-    let apply = try wavesync(["apply", "--site", "berlin-alexanderplatz", "--prune"])
+    let apply = try await wavesync(["apply", "--site", "berlin-alexanderplatz", "--prune"])
     #expect(apply.status == 0, "\(apply.errors)")
     #expect(apply.output.contains("deleted 1"))
-    #expect(try wavesync(["diff", "--site", "berlin-alexanderplatz"]).status == 0)
+    #expect(try await wavesync(["diff", "--site", "berlin-alexanderplatz"]).status == 0)
   }
 
-  @Test func anUnknownContextIsAUserError() throws {
-    let result = try wavesync(["diff", "--site", "paris-opera"])
+  @Test func anUnknownContextIsAUserError() async throws {
+    let result = try await wavesync(["diff", "--site", "paris-opera"])
     #expect(result.status == 1)
     #expect(result.errors.contains("paris-opera"))
   }

@@ -25,7 +25,7 @@ public enum WavesyncProcess {
 
   public static func run(
     _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
-  ) throws -> Result {
+  ) async throws -> Result {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -41,8 +41,17 @@ public enum WavesyncProcess {
     _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: outFile)
     process.standardError = try FileHandle(forWritingTo: errFile)
-    try process.run()
-    process.waitUntilExit()
+    // Waits without holding a thread: tests run on a small cooperative pool, and a blocked
+    // thread there stalls every other test's timers.
+    try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+      process.terminationHandler = { _ in done.resume() }
+      do {
+        try process.run()
+      } catch {
+        process.terminationHandler = nil
+        done.resume(throwing: error)
+      }
+    }
     return Result(
       status: process.terminationStatus,
       output: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
