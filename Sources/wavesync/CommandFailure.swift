@@ -1,8 +1,10 @@
+import Controller
 import Foundation
 import GitSource
 import KubeClient
 import Model
 import Render
+import Rollout
 import Sync
 
 /// How errors reach the terminal: a user's mistake (bad input, a missing site, a broken file)
@@ -22,6 +24,8 @@ enum CommandFailure {
     case let error as LabelSelectorError: (error.description, 1)
     case let error as SyncError: (error.description, 1)
     case let error as KubeError: (error.description, 1)
+    case let error as RolloutStoreError: (error.description, 1)
+    case let error as RolloutDriverError: (error.description, 1)
     default: ("internal error: \(error)", 2)
     }
   }
