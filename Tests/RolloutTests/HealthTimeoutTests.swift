@@ -4,25 +4,16 @@ import Render
 import Rollout
 import Testing
 
-/// Seconds after a fixed instant.
-private func t(_ seconds: Double) -> Date { Date(timeIntervalSince1970: 1_750_000_000 + seconds) }
-
 private func engine(_ unreachable: RolloutPolicy.UnreachableSites) -> RolloutEngine {
   RolloutEngine(
-    policy: RolloutPolicy(
-      uplinkBudget: nil, unreachableSites: unreachable,
-      waves: [
-        RolloutPolicy.Wave(
-          name: "w", selector: try! LabelSelector(parsing: "wave=w"), maxConcurrent: .count(2),
-          failureThreshold: .count(2), soakSeconds: 0, healthTimeoutSeconds: 60,
-          manualGate: false)
-      ]))
+    policy: policy(
+      wave("w", max: .count(2), threshold: .count(2), timeout: 60), unreachable: unreachable))
 }
 
 /// w-1 is applied and verifying; w-2's apply never answers.
 private func hanging(_ engine: RolloutEngine) -> RolloutState {
-  let sites = (1...2).map { Site(name: "w-\($0)", labels: ["wave": "w"]) }
-  var (state, _) = engine.start(revision: "new", lastGoodRevision: "old", sites: sites, at: t(0))
+  var (state, _) = engine.start(
+    revision: "new", lastGoodRevision: "old", sites: sites("w", 2), at: t(0))
   (state, _) = engine.reduce(state, .applied(site: "w-1", at: t(1)))
   (state, _) = engine.reduce(
     state, .health(site: "w-1", status: .inProgress, at: t(2), detail: "1 of 2 replicas ready"))

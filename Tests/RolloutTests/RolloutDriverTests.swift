@@ -7,27 +7,6 @@ import Testing
 
 // MARK: Fleet and policy
 
-private func wave(
-  _ name: String, max: SiteCount = .count(1), threshold: SiteCount = .count(1),
-  soak: Double = 0, timeout: Double = 30, gate: Bool = false
-) -> RolloutPolicy.Wave {
-  RolloutPolicy.Wave(
-    name: name, selector: try! LabelSelector(parsing: "wave=\(name)"), maxConcurrent: max,
-    failureThreshold: threshold, soakSeconds: soak, healthTimeoutSeconds: timeout,
-    manualGate: gate)
-}
-
-private func policy(
-  _ waves: RolloutPolicy.Wave..., unreachable: RolloutPolicy.UnreachableSites = .countAsFailed
-) -> RolloutPolicy {
-  RolloutPolicy(uplinkBudget: nil, unreachableSites: unreachable, waves: waves)
-}
-
-/// Sites `wave-1` … `wave-count`, labelled for `wave`.
-private func sites(_ wave: String, _ count: Int) -> [Site] {
-  (1...count).map { Site(name: "\(wave)-\($0)", labels: ["wave": wave]) }
-}
-
 /// canary-1; early-1, early-2; rest-1, rest-2, rest-3.
 private let threeWaveSites = sites("canary", 1) + sites("early", 2) + sites("rest", 3)
 

@@ -4,30 +4,6 @@ import Render
 import Rollout
 import Testing
 
-/// Seconds after a fixed instant.
-private func t(_ seconds: Double) -> Date { Date(timeIntervalSince1970: 1_750_000_000 + seconds) }
-
-private func wave(
-  _ name: String, max: SiteCount = .count(1), threshold: SiteCount = .count(1),
-  timeout: Double = 600, gate: Bool = false
-) -> RolloutPolicy.Wave {
-  RolloutPolicy.Wave(
-    name: name, selector: try! LabelSelector(parsing: "wave=\(name)"), maxConcurrent: max,
-    failureThreshold: threshold, soakSeconds: 0, healthTimeoutSeconds: timeout, manualGate: gate)
-}
-
-private func policy(_ waves: RolloutPolicy.Wave...) -> RolloutPolicy {
-  RolloutPolicy(uplinkBudget: nil, unreachableSites: .countAsFailed, waves: waves)
-}
-
-private func sites(_ wave: String, _ count: Int) -> [Site] {
-  (1...count).map { Site(name: "\(wave)-\($0)", labels: ["wave": wave]) }
-}
-
-private func applies(_ actions: [RolloutAction]) -> [String] {
-  actions.compactMap { if case .apply(let site, _) = $0 { site } else { nil } }
-}
-
 @Suite("Rollout engine: rollback failures, paused starts, health details")
 struct RolloutEngineAdditionsTests {
   /// w-1 and w-2 applied, w-1 Failed: the wave of two rolls back; `v` never starts.
@@ -169,7 +145,7 @@ struct RolloutEngineAdditionsTests {
     let (state, actions) = engine.start(
       revision: "new", lastGoodRevision: "old", sites: sites("w", 1), at: t(0))
     #expect(!state.paused)
-    #expect(applies(actions) == ["w-1"])
+    #expect(applied(actions) == ["w-1"])
   }
 
   @Test func healthDetailBecomesTheFailureReason() {

@@ -4,22 +4,6 @@ import Render
 import Rollout
 import Testing
 
-/// Seconds after a fixed instant.
-private func t(_ seconds: Double) -> Date { Date(timeIntervalSince1970: 1_750_000_000 + seconds) }
-
-private func wave(_ name: String, max: Int = 2, threshold: SiteCount = .count(1), soak: Double)
-  -> RolloutPolicy.Wave
-{
-  RolloutPolicy.Wave(
-    name: name, selector: try! LabelSelector(parsing: "wave=\(name)"),
-    maxConcurrent: .count(max), failureThreshold: threshold, soakSeconds: soak,
-    healthTimeoutSeconds: 600, manualGate: false)
-}
-
-private func sites(_ wave: String, _ count: Int) -> [Site] {
-  (1...count).map { Site(name: "\(wave)-\($0)", labels: ["wave": wave]) }
-}
-
 @Suite("Rollout engine: a soaking wave stays watched")
 struct SoakWatchTests {
   /// Wave `w` (two sites, both healthy at t=2) soaks for 60 s; wave `v` waits behind it.
@@ -27,7 +11,9 @@ struct SoakWatchTests {
     let engine = RolloutEngine(
       policy: RolloutPolicy(
         uplinkBudget: nil, unreachableSites: .countAsFailed,
-        waves: [wave("w", threshold: threshold, soak: 60), wave("v", soak: 0)]))
+        waves: [
+          wave("w", max: .count(2), threshold: threshold, soak: 60), wave("v", max: .count(2)),
+        ]))
     var (state, _) = engine.start(
       revision: "new", lastGoodRevision: "old", sites: sites("w", 2) + sites("v", 1), at: t(0))
     for site in ["w-1", "w-2"] {
