@@ -10,9 +10,9 @@ import Model
 ///
 /// Pods are not bound to the node, so deleting them needs no kubelet. A pod already reported
 /// as this kubelet would report it is left alone: one patch per pod, no loops.
-public actor SimulatedKubelet {
+public actor SimulatedKubelet: SimulatedController {
   public nonisolated let nodeName: String
-  private let client: KubeClient
+  let client: KubeClient
   private let brokenImages: @Sendable (String) -> Bool
   private var addresses: [String: String] = [:]
   private var nextAddress = 0
@@ -60,23 +60,14 @@ public actor SimulatedKubelet {
         try await Task.sleep(for: .seconds(1))
       }
     }
-    while !Task.isCancelled {
-      do {
-        for try await event in client.watch(apiVersion: "v1", kind: "Pod") {
-          switch event.kind {
-          case .deleted: forget(event.object)
-          case .bookmark: continue
-          default: await handle(event.object)
-          }
-        }
-      } catch {
-        if Task.isCancelled { break }
-        lastError = "watching pods: \(error)"
-      }
-      try await Task.sleep(for: .seconds(1))
-    }
-    try Task.checkCancellation()
+    try await watchForever(apiVersion: "v1", kind: "Pod", what: "pods")
   }
+
+  func react(to event: WatchEvent) async {
+    if event.kind == .deleted { forget(event.object) } else { await handle(event.object) }
+  }
+
+  func record(failure: String) { lastError = failure }
 
   private func handle(_ pod: Value) async {
     guard let name = pod[path: ["metadata", "name"]]?.stringValue else { return }

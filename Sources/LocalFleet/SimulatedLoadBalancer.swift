@@ -4,8 +4,8 @@ import Model
 /// Stands in for a store cluster's service load balancer (k3s's servicelb, MetalLB): every
 /// Service of type LoadBalancer gets the node's address as its ingress point, as a single-node
 /// store cluster would give it.
-public actor SimulatedLoadBalancer {
-  private let client: KubeClient
+public actor SimulatedLoadBalancer: SimulatedController {
+  let client: KubeClient
   private let address: String
   /// The last failure, for diagnosing a test; the load balancer carries on.
   public private(set) var lastError: String?
@@ -24,20 +24,14 @@ public actor SimulatedLoadBalancer {
 
   /// Watches services until cancelled; a broken watch is started again after a second.
   public func run() async throws {
-    while !Task.isCancelled {
-      do {
-        for try await event in client.watch(apiVersion: "v1", kind: "Service") {
-          guard event.kind == .added || event.kind == .modified else { continue }
-          await serve(event.object)
-        }
-      } catch {
-        if Task.isCancelled { break }
-        lastError = "watching services: \(error)"
-      }
-      try await Task.sleep(for: .seconds(1))
-    }
-    try Task.checkCancellation()
+    try await watchForever(apiVersion: "v1", kind: "Service", what: "services")
   }
+
+  func react(to event: WatchEvent) async {
+    if event.kind == .added || event.kind == .modified { await serve(event.object) }
+  }
+
+  func record(failure: String) { lastError = failure }
 
   private func serve(_ service: Value) async {
     guard service[path: ["spec", "type"]] == "LoadBalancer",

@@ -5,8 +5,8 @@ import Model
 /// creates a matching PersistentVolume (hostPath under /tmp, never written: no pod really runs),
 /// pre-bound to the claim through `claimRef`, and lets kube-controller-manager's volume binder
 /// bind the two as it would on a real cluster.
-public actor SimulatedProvisioner {
-  private let client: KubeClient
+public actor SimulatedProvisioner: SimulatedController {
+  let client: KubeClient
   /// The last failure, for diagnosing a test; the provisioner carries on.
   public private(set) var lastError: String?
   /// Claims a volume was created for (by uid), so each gets one.
@@ -25,20 +25,14 @@ public actor SimulatedProvisioner {
 
   /// Watches claims until cancelled; a broken watch is started again after a second.
   public func run() async throws {
-    while !Task.isCancelled {
-      do {
-        for try await event in client.watch(apiVersion: "v1", kind: "PersistentVolumeClaim") {
-          guard event.kind == .added || event.kind == .modified else { continue }
-          await provision(event.object)
-        }
-      } catch {
-        if Task.isCancelled { break }
-        lastError = "watching claims: \(error)"
-      }
-      try await Task.sleep(for: .seconds(1))
-    }
-    try Task.checkCancellation()
+    try await watchForever(apiVersion: "v1", kind: "PersistentVolumeClaim", what: "claims")
   }
+
+  func react(to event: WatchEvent) async {
+    if event.kind == .added || event.kind == .modified { await provision(event.object) }
+  }
+
+  func record(failure: String) { lastError = failure }
 
   private func provision(_ claim: Value) async {
     guard claim[path: ["status", "phase"]]?.stringValue == "Pending",
