@@ -22,7 +22,7 @@ extension EnvtestFleet {
     do {
       try await start(configuration)
     } catch {
-      _ = try? await blocking { self.stopCluster(cluster) }
+      await stopClusterInBackground(cluster)
       throw error
     }
   }
@@ -92,8 +92,14 @@ extension EnvtestFleet {
     if removesWorkDirectory { try? FileManager.default.removeItem(at: workDirectory) }
   }
 
-  /// `stop()` on a Dispatch thread, for async callers.
-  func stopInBackground() async {
+  /// `stop()` on a Dispatch thread, for async callers: it never holds a thread of Swift's
+  /// small cooperative pool while processes exit.
+  public func stopInBackground() async {
     _ = try? await blocking { self.stop() }
+  }
+
+  /// `stopCluster(_:)` on a Dispatch thread, for async callers.
+  public func stopClusterInBackground(_ cluster: String) async {
+    _ = try? await blocking { self.stopCluster(cluster) }
   }
 }

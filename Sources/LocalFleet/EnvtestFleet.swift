@@ -58,6 +58,13 @@ public final class EnvtestFleet: Sendable {
   /// `~/.cache/wavesync/envtest/v1.20.2/bin`.
   public static var defaultBinaries: URL { EnvtestBinaries.defaultDirectory }
 
+  /// Whether the default binaries are there (`scripts/envtest.sh` builds them): tests that need
+  /// a fleet are skipped, with that hint, where they are not.
+  public static var binariesAvailable: Bool {
+    FileManager.default.isExecutableFile(
+      atPath: defaultBinaries.appendingPathComponent("kube-apiserver").path)
+  }
+
   /// How to reach `cluster`: its own server address, the fleet CA (TLS is verified) and the
   /// administrator token.
   public func connection(for cluster: String) -> ClusterConnection {

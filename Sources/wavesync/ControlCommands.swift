@@ -15,9 +15,7 @@ struct PauseCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      try await state.store(
-        in: try clusters.loadKubeconfig(), fallbackContext: clusters.context
-      ).setPaused(true)
+      try await state.store(clusters).setPaused(true)
       print("paused: rollouts make no new site changes until `wavesync resume`")
     }
   }
@@ -32,9 +30,7 @@ struct ResumeCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      try await state.store(
-        in: try clusters.loadKubeconfig(), fallbackContext: clusters.context
-      ).setPaused(false)
+      try await state.store(clusters).setPaused(false)
       print("resumed")
     }
   }
@@ -58,8 +54,7 @@ struct PromoteCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      let store = try state.store(
-        in: try clusters.loadKubeconfig(), fallbackContext: clusters.context)
+      let store = try state.store(clusters)
       guard let record = try await store.load(), let active = record.active,
         let rollout = record.currentRolloutID
       else {

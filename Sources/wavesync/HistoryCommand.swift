@@ -23,8 +23,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      let store = try state.store(
-        in: try clusters.loadKubeconfig(), fallbackContext: clusters.context)
+      let store = try state.store(clusters)
       let record = try await store.load() ?? RolloutRecord()
       switch output {
       case .json:

@@ -18,6 +18,12 @@ struct StateOptions: ParsableArguments {
   )
   var stateName = "wavesync-rollout"
 
+  /// The store for commands that only read or steer rollouts: their `--context`, if given, names
+  /// the regional cluster too.
+  func store(_ clusters: ClusterOptions) throws -> ConfigMapRolloutStore {
+    try store(in: try clusters.loadKubeconfig(), fallbackContext: clusters.context)
+  }
+
   /// The store in the regional cluster: `--state-context`, else `fallbackContext` (a command's
   /// `--context`), else the kubeconfig's current context.
   func store(in kubeconfig: Kubeconfig, fallbackContext: String? = nil) throws

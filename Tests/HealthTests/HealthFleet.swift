@@ -22,23 +22,25 @@ struct HealthFleet: SuiteTrait, TestScoping {
     get throws { try #require(current, "the suite needs the .healthFleet trait") }
   }
 
-  /// Whether the envtest binaries are there (`bash scripts/envtest.sh` builds them).
-  static let binariesAvailable: Bool = FileManager.default.isExecutableFile(
-    atPath: EnvtestFleet.defaultBinaries.appendingPathComponent("kube-apiserver").path)
-
   var isRecursive: Bool { false }
 
   func provideScope(
     for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
   ) async throws {
     let fleet = try await EnvtestFleet.start(clusters: [Self.cluster])
-    defer { fleet.stop() }
     let kubelet = SimulatedKubelet(client: fleet.client(for: Self.cluster))
     let task = kubelet.start()
-    defer { task.cancel() }
-    try await Self.$current.withValue(Environment(fleet: fleet, kubelet: kubelet)) {
-      try await function()
+    do {
+      try await Self.$current.withValue(Environment(fleet: fleet, kubelet: kubelet)) {
+        try await function()
+      }
+    } catch {
+      task.cancel()
+      await fleet.stopInBackground()
+      throw error
     }
+    task.cancel()
+    await fleet.stopInBackground()
   }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Health
 import KubeClient
+import LocalFleet
 import Model
 import Testing
 import WavesyncTesting
@@ -9,7 +10,7 @@ import WavesyncTesting
 /// agree with what the cluster reports as objects move.
 @Suite(
   .serialized,
-  .enabled(if: HealthFleet.binariesAvailable, "envtest binaries missing: run scripts/envtest.sh"),
+  .enabled(if: EnvtestFleet.binariesAvailable, "envtest binaries missing: run scripts/envtest.sh"),
   .healthFleet, .timeLimit(.minutes(10)))
 struct LiveHealthTests {
   static let manager = "health-tests"

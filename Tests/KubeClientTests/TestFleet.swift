@@ -23,13 +23,7 @@ enum TestFleet {
   nonisolated(unsafe) private static var running: EnvtestFleet?
 
   /// Whether the envtest binaries are there (scripts/envtest.sh builds them).
-  static let available: Bool = {
-    let environment = ProcessInfo.processInfo.environment
-    let folder =
-      environment["WAVESYNC_ENVTEST_BIN"]
-      ?? (NSHomeDirectory() + "/.cache/wavesync/envtest/v1.20.2/bin")
-    return FileManager.default.isExecutableFile(atPath: folder + "/kube-apiserver")
-  }()
+  static var available: Bool { EnvtestFleet.binariesAvailable }
 
   static func fleet() async throws -> EnvtestFleet { try await started.value }
 

@@ -27,7 +27,6 @@ struct SharedFleet: SuiteTrait, TestScoping {
     for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
   ) async throws {
     let fleet = try await EnvtestFleet.start(clusters: Self.clusters)
-    defer { fleet.stop() }
     var kubelets: [String: SimulatedKubelet] = [:]
     var tasks: [Task<Void, any Error>] = []
     for cluster in Self.clusters {
@@ -35,10 +34,17 @@ struct SharedFleet: SuiteTrait, TestScoping {
       kubelets[cluster] = kubelet
       tasks.append(kubelet.start())
     }
-    defer { for task in tasks { task.cancel() } }
-    try await Self.$current.withValue(Environment(fleet: fleet, kubelets: kubelets)) {
-      try await function()
+    do {
+      try await Self.$current.withValue(Environment(fleet: fleet, kubelets: kubelets)) {
+        try await function()
+      }
+    } catch {
+      for task in tasks { task.cancel() }
+      await fleet.stopInBackground()
+      throw error
     }
+    for task in tasks { task.cancel() }
+    await fleet.stopInBackground()
   }
 }
 

@@ -12,7 +12,7 @@ import WavesyncTesting
 /// Every test rolls out its own copy of the fixture (its own app, namespace and `--state-name`).
 @Suite(
   "wavesync rollout and its controls", .serialized,
-  .enabled(if: RolloutFleet.binariesAvailable, "envtest binaries missing: run scripts/envtest.sh"),
+  .enabled(if: EnvtestFleet.binariesAvailable, "envtest binaries missing: run scripts/envtest.sh"),
   .rolloutFleet, .timeLimit(.minutes(10)))
 struct RolloutCLITests {
   static let goodImage = "registry.local/till:1.0"

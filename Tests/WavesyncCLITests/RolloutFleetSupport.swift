@@ -33,17 +33,12 @@ struct RolloutFleet: SuiteTrait, TestScoping {
     get throws { try #require(current, "the suite needs the .rolloutFleet trait") }
   }
 
-  /// Whether the envtest binaries are there (`bash scripts/envtest.sh` builds them).
-  static let binariesAvailable: Bool = FileManager.default.isExecutableFile(
-    atPath: EnvtestFleet.defaultBinaries.appendingPathComponent("kube-apiserver").path)
-
   var isRecursive: Bool { false }
 
   func provideScope(
     for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
   ) async throws {
     let fleet = try await EnvtestFleet.start(clusters: [Self.regional] + Self.sites)
-    defer { fleet.stop() }
     let kubelets = Kubelets(fleet: fleet)
     for site in Self.sites { await kubelets.start(site) }
     do {
@@ -52,9 +47,11 @@ struct RolloutFleet: SuiteTrait, TestScoping {
       }
     } catch {
       await kubelets.stopAll()
+      await fleet.stopInBackground()
       throw error
     }
     await kubelets.stopAll()
+    await fleet.stopInBackground()
   }
 }
 
@@ -86,16 +83,6 @@ actor Kubelets {
 }
 
 extension EnvtestFleet {
-  /// `stopCluster` off the cooperative pool (it blocks for up to a few seconds).
-  func stopClusterInBackground(_ cluster: String) async {
-    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-      DispatchQueue.global().async {
-        self.stopCluster(cluster)
-        done.resume()
-      }
-    }
-  }
-
   /// Runs `body` with `cluster` stopped, and starts it again afterwards, whatever happened.
   func withClusterStopped<T>(
     _ cluster: String, _ body: () async throws -> T
