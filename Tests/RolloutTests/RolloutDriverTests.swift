@@ -1,4 +1,5 @@
 import Foundation
+import Health
 import Model
 import Render
 import Rollout
@@ -176,6 +177,23 @@ struct RolloutDriverTests {
     return (fleet, store, journal, driver)
   }
 
+  /// The record of a driver stopped during the rollout of r2 (last good r1), after canary-1
+  /// applied it and reported `canaryHealth`; canary-1 runs r2.
+  private func recordStoppedDuringR2(
+    canaryHealth: HealthStatus, _ fleet: FakeFleet, _ store: MemoryStore
+  ) throws -> RolloutRecord {
+    let engine = RolloutEngine(policy: threeWavePolicy(soak: 0))
+    var (state, _) = engine.start(
+      revision: "r2", lastGoodRevision: "r1", sites: threeWaveSites, at: Date())
+    (state, _) = engine.reduce(state, .applied(site: "canary-1", at: Date()))
+    (state, _) = engine.reduce(state, .health(site: "canary-1", status: canaryHealth, at: Date()))
+    fleet.setRunning("canary-1", "r2")
+    var seed = try #require(store.latest)
+    seed.current = state
+    seed.currentTrigger = .newCommit
+    return seed
+  }
+
   @Test func goodRevisionGoesThroughThreeWavesInOrder() async throws {
     let journal = Journal()
     let fleet = FakeFleet(
@@ -271,16 +289,8 @@ struct RolloutDriverTests {
     let (fleet, store, journal, _) = try await fleetAtR1()
     // A driver stopped during the second wave of r2: canary-1 runs r2, early-1 and early-2
     // are recorded as applying.
-    let engine = RolloutEngine(policy: threeWavePolicy(soak: 0))
-    var (state, _) = engine.start(
-      revision: "r2", lastGoodRevision: "r1", sites: threeWaveSites, at: Date())
-    (state, _) = engine.reduce(state, .applied(site: "canary-1", at: Date()))
-    (state, _) = engine.reduce(state, .health(site: "canary-1", status: .current, at: Date()))
-    try #require(state.phase == .running(wave: 1))
-    fleet.setRunning("canary-1", "r2")
-    var seed = try #require(store.latest)
-    seed.current = state
-    seed.currentTrigger = .newCommit
+    let seed = try recordStoppedDuringR2(canaryHealth: .current, fleet, store)
+    try #require(seed.current?.phase == .running(wave: 1))
     let resumed = MemoryStore(seed: seed, journal: journal)
     let driver = RolloutDriver(targets: fleet, store: resumed, settings: settings())
     let before = fleet.log.count
@@ -318,19 +328,11 @@ struct RolloutDriverTests {
   @Test func newerRevisionDuringAResumedRollbackIsQueuedAndRolledOutAfterIt() async throws {
     let (fleet, store, journal, _) = try await fleetAtR1()
     // A driver stopped while rolling r2 back from canary-1.
-    let engine = RolloutEngine(policy: threeWavePolicy())
-    var (state, _) = engine.start(
-      revision: "r2", lastGoodRevision: "r1", sites: threeWaveSites, at: Date())
-    (state, _) = engine.reduce(state, .applied(site: "canary-1", at: Date()))
-    (state, _) = engine.reduce(state, .health(site: "canary-1", status: .failed, at: Date()))
-    try #require(state.phase == .rollingBack(wave: 0))
-    fleet.setRunning("canary-1", "r2")
+    let seed = try recordStoppedDuringR2(canaryHealth: .failed, fleet, store)
+    try #require(seed.current?.phase == .rollingBack(wave: 0))
     fleet.breakRevision("r2", message: "readiness probe failed")
     // The rollback takes a while, so the driver asks for a newer revision during it.
     fleet.setDelay(.milliseconds(300), applying: "r1", to: "canary-1")
-    var seed = try #require(store.latest)
-    seed.current = state
-    seed.currentTrigger = .newCommit
     let resumed = MemoryStore(seed: seed, journal: journal)
     let seen = Observations()
     let driver = RolloutDriver(
@@ -795,16 +797,8 @@ struct RolloutDriverTests {
   @Test func supersededByTheLastGoodRevisionLeavesNoSiteOnTheSupersededOne() async throws {
     let (fleet, store, _, _) = try await fleetAtR1()
     // A driver stopped in the second wave of r2; then the branch is reset to r1.
-    let engine = RolloutEngine(policy: threeWavePolicy(soak: 0))
-    var (state, _) = engine.start(
-      revision: "r2", lastGoodRevision: "r1", sites: threeWaveSites, at: Date())
-    (state, _) = engine.reduce(state, .applied(site: "canary-1", at: Date()))
-    (state, _) = engine.reduce(state, .health(site: "canary-1", status: .current, at: Date()))
-    try #require(state.phase == .running(wave: 1))
-    fleet.setRunning("canary-1", "r2")
-    var seed = try #require(store.latest)
-    seed.current = state
-    seed.currentTrigger = .newCommit
+    let seed = try recordStoppedDuringR2(canaryHealth: .current, fleet, store)
+    try #require(seed.current?.phase == .running(wave: 1))
     let driver = RolloutDriver(
       targets: fleet, store: MemoryStore(seed: seed), settings: settings())
 
