@@ -48,12 +48,7 @@ struct RepositoryOptions: ParsableArguments {
   /// The revision's files. A remote that cannot be reached falls back to the cached commit,
   /// and says so on standard error.
   func open() async throws -> Snapshot {
-    guard let repo else {
-      throw UserError("give --repo: a Git URL, a local Git repository or a folder")
-    }
-    let credentials =
-      try credentialsFile.map { path throws in try GitCredentials.fromFile(path) }
-      ?? GitCredentials.fromEnvironment()
+    let (repo, credentials) = try source()
     let snapshot = try await openSource(
       repo: repo, ref: ref, cacheRoot: cacheRoot, credentials: credentials,
       insecureSkipTLSVerify: insecureSkipTLSVerify)
@@ -67,15 +62,21 @@ struct RepositoryOptions: ParsableArguments {
 }
 
 extension RepositoryOptions {
-  /// Reads any commit seen before (the rollout's and the last good one) from the same source,
-  /// without fetching.
-  func revisionReader() throws -> @Sendable (String) async throws -> Snapshot {
+  /// `--repo` (required here) and the Git credentials to reach it.
+  private func source() throws -> (repo: String, credentials: GitCredentials?) {
     guard let repo else {
       throw UserError("give --repo: a Git URL, a local Git repository or a folder")
     }
     let credentials =
       try credentialsFile.map { path throws in try GitCredentials.fromFile(path) }
       ?? GitCredentials.fromEnvironment()
+    return (repo, credentials)
+  }
+
+  /// Reads any commit seen before (the rollout's and the last good one) from the same source,
+  /// without fetching.
+  func revisionReader() throws -> @Sendable (String) async throws -> Snapshot {
+    let (repo, credentials) = try source()
     let (cacheRoot, insecure) = (cacheRoot, insecureSkipTLSVerify)
     return { revision in
       try await openRevision(
@@ -86,12 +87,7 @@ extension RepositoryOptions {
 
   /// Fetches and returns the revision `--ref` points at now, for picking up newer commits.
   func latestRevisionReader() throws -> @Sendable () async throws -> String {
-    guard let repo else {
-      throw UserError("give --repo: a Git URL, a local Git repository or a folder")
-    }
-    let credentials =
-      try credentialsFile.map { path throws in try GitCredentials.fromFile(path) }
-      ?? GitCredentials.fromEnvironment()
+    let (repo, credentials) = try source()
     let (ref, cacheRoot, insecure) = (ref, cacheRoot, insecureSkipTLSVerify)
     return {
       try await openSource(
