@@ -210,7 +210,7 @@ struct SSHTransportTests {
     #expect(!server.log.contains("Accepted publickey"), "no key was offered to an unknown host")
 
     // The fingerprint in the message is the one ssh-keygen shows.
-    let fingerprint = try CommandRunner.run(
+    let fingerprint = try await CommandRunner.run(
       SSHGitServer.sshKeygen, ["-l", "-f", server.knownHostsFile.path]
     ).split(separator: " ")[1]
     let unknown = GitMirror(

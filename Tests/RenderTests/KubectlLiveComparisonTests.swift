@@ -14,13 +14,13 @@ import WavesyncTesting
 struct KubectlLiveComparisonTests {
 
   @Test(arguments: KustomizeCompatibilityTests.cases)
-  func matchesKubectlNow(_ name: String) throws {
+  func matchesKubectlNow(_ name: String) async throws {
     let folder = RepositoryPaths.fixture("kustomize-cases/\(name)")
     let root =
       (try? String(contentsOf: folder.appendingPathComponent("root"), encoding: .utf8))?
       .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     let directory = folder.appendingPathComponent("input").appendingPathComponent(root)
-    let theirs = try CommandRunner.run(kubectl!, ["kustomize", directory.path])
+    let theirs = try await CommandRunner.run(kubectl!, ["kustomize", directory.path])
     let tree = try LocalDirectoryTree(root: folder.appendingPathComponent("input").path)
     let mine = YAML.emit(try KustomizeBuilder(tree: tree).build(directory: root), sortKeys: true)
     if theirs.unicodeScalars.contains(where: KustomizeCompatibilityTests.lineSeparators.contains) {

@@ -20,7 +20,12 @@ final class ApplyPathScalarTests {
     fleet = try await EnvtestFleet.start(clusters: ["zoo-store"])
   }
 
-  deinit { fleet.stop() }
+  // Stopped off the cooperative pool: a deinit that waits for processes to exit would hold
+  // one of its few threads for seconds, stalling other tests' timers.
+  deinit {
+    let fleet = fleet
+    Task.detached { await fleet.stopInBackground() }
+  }
 
   static let crd = TestCRD.definition(
     group: "example.com", kind: "Zoo", plural: "zoos",
@@ -39,7 +44,7 @@ final class ApplyPathScalarTests {
     var applied = false
     for _ in 0..<40 where !applied {
       applied =
-        (try? CommandRunner.run(
+        (try? await CommandRunner.run(
           "/usr/bin/kubectl",
           [
             "--kubeconfig", fleet.kubeconfigPath, "--context", "zoo-store", "apply",

@@ -21,7 +21,12 @@ final class DiffApplyCLITests {
     _ = try repo.commit("Retail fleet")
   }
 
-  deinit { fleet.stop() }
+  // Stopped off the cooperative pool: a deinit that waits for processes to exit would hold
+  // one of its few threads for seconds, stalling other tests' timers.
+  deinit {
+    let fleet = fleet
+    Task.detached { await fleet.stopInBackground() }
+  }
 
   func wavesync(_ arguments: [String]) async throws -> WavesyncProcess.Result {
     try await WavesyncProcess.run(

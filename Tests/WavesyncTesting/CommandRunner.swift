@@ -39,4 +39,20 @@ public enum CommandRunner {
     }
     return text
   }
+
+  /// The same, awaited without holding a thread of the cooperative pool (see `AwaitedProcess`).
+  @discardableResult
+  public static func run(
+    _ executable: String, _ arguments: [String], in directory: URL? = nil,
+    environment: [String: String]? = nil
+  ) async throws -> String {
+    let result = try await AwaitedProcess.run(
+      URL(fileURLWithPath: executable), arguments, in: directory, environment: environment)
+    guard result.status == 0 else {
+      throw CommandError(
+        command: ([executable] + arguments).joined(separator: " "), status: result.status,
+        output: result.output + result.errors)
+    }
+    return result.output
+  }
 }
