@@ -158,7 +158,11 @@ final class WavesyncRun: @unchecked Sendable {
     while process.isRunning {
       guard ContinuousClock.now < deadline else {
         kill()
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        // Bounded too: the failure below is reported even if the exit is never seen.
+        let killed = ContinuousClock.now
+        while process.isRunning, ContinuousClock.now - killed < .seconds(10) {
+          try? await Task.sleep(for: .milliseconds(50))
+        }
         throw TimedOut(
           description:
             "wavesync \(arguments.joined(separator: " ")) still ran after \(Int(seconds)) s\n"
