@@ -129,7 +129,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "RolloutTests",
-      dependencies: ["Rollout", "Render", "Model"],
+      dependencies: ["Rollout", "Render", "Model", "WavesyncTesting"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "SyncTests",

@@ -6,6 +6,8 @@ struct RetryPolicy: Sendable {
   var maxDelay = 3.0
   /// A server's Retry-After is honoured up to this long.
   var maxRetryAfter = 10.0
+  /// How a wait is spent: tests record the waits chosen instead of sleeping through them.
+  var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
   static let standard = RetryPolicy()
 
@@ -16,5 +18,10 @@ struct RetryPolicy: Sendable {
     let jittered = exponential * Double.random(in: 0.8...1.2)
     guard let retryAfter else { return jittered }
     return max(jittered, min(retryAfter, maxRetryAfter))
+  }
+
+  /// Waits `delay(after:retryAfter:)`; throws when the task is cancelled meanwhile.
+  func wait(after attempt: Int, retryAfter: Double? = nil) async throws {
+    try await sleep(.seconds(delay(after: attempt, retryAfter: retryAfter)))
   }
 }

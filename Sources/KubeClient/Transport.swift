@@ -96,11 +96,11 @@ final class Transport: Sendable {
   private func pause(
     _ request: HTTPRequest, attempt: Int, reason: String, retryAfter: Double?
   ) async throws(KubeError) {
-    let seconds = retry.delay(after: attempt, retryAfter: retryAfter)
     logger.notice(
       "retrying \(request.summary) after \(reason) (try \(attempt + 1) of \(retry.attempts))")
+    stats.withLock { $0.retries += 1 }
     do {
-      try await Task.sleep(for: .seconds(seconds))
+      try await retry.wait(after: attempt, retryAfter: retryAfter)
     } catch {
       throw cancelled(request)
     }

@@ -59,8 +59,9 @@ struct WatchSession: Sendable {
         lastError = error
       }
       if failures >= client.tuning.retry.attempts, let lastError { throw lastError }
+      client.transport.stats.withLock { $0.retries += 1 }
       do {
-        try await Task.sleep(for: .seconds(client.tuning.retry.delay(after: failures)))
+        try await client.tuning.retry.wait(after: failures)
       } catch {
         return
       }

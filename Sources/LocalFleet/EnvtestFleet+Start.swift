@@ -12,16 +12,27 @@ extension EnvtestFleet {
   ///     (`scripts/envtest.sh` fills it).
   ///   - workDirectory: where data and logs go; default a fresh temporary folder, removed by
   ///     `stop()`. A folder given here is kept (only its contents are the fleet's).
+  ///
+  /// A kube-apiserver that does not become ready (or exits) is started again on a fresh port, a
+  /// bounded number of times; `startProblems` lists what was mended that way.
   public static func start(
     clusters: [String], binaries: URL? = nil, workDirectory: URL? = nil
   ) async throws -> EnvtestFleet {
+    try await start(
+      clusters: clusters, binaries: binaries, workDirectory: workDirectory, tuning: .standard)
+  }
+
+  static func start(
+    clusters: [String], binaries: URL?, workDirectory: URL?, tuning: FleetStartTuning
+  ) async throws -> EnvtestFleet {
     try await FleetStartGate.shared.withGate {
-      try await startNow(clusters: clusters, binaries: binaries, workDirectory: workDirectory)
+      try await startNow(
+        clusters: clusters, binaries: binaries, workDirectory: workDirectory, tuning: tuning)
     }
   }
 
   private static func startNow(
-    clusters: [String], binaries: URL?, workDirectory: URL?
+    clusters: [String], binaries: URL?, workDirectory: URL?, tuning: FleetStartTuning
   ) async throws -> EnvtestFleet {
     try validate(clusters)
     let located = try EnvtestBinaries.locate(in: binaries)
@@ -43,7 +54,8 @@ extension EnvtestFleet {
         etcdPeerPort: prepared.etcdPorts.peer,
         watchdog: try ProcessWatchdog(
           logFile: directory.appendingPathComponent("watchdog.log"),
-          removing: workDirectory == nil ? directory : nil))
+          removing: workDirectory == nil ? directory : nil),
+        tuning: tuning)
     } catch {
       if workDirectory == nil { try? FileManager.default.removeItem(at: directory) }
       throw error
@@ -52,7 +64,8 @@ extension EnvtestFleet {
       try await fleet.startEtcd()
       try await withThrowingTaskGroup(of: Void.self) { group in
         for cluster in fleet.clusters {
-          group.addTask { try await fleet.startCluster(cluster) }
+          // Nobody has these addresses yet: a server that fails may move to a fresh port.
+          group.addTask { try await fleet.startCluster(cluster, movingPortOnRetry: true) }
         }
         try await group.waitForAll()
       }
@@ -100,16 +113,11 @@ extension EnvtestFleet {
         name: name, port: ports[2 + index], directory: folder, serviceAccountKey: key,
         serviceAccountPublicKey: publicKey,
         kubeconfig: folder.appendingPathComponent("kubeconfig"))
-      try write(
-        KubeconfigWriter.text(clusters: [(name, cluster.server)], credentials: credentials),
-        to: cluster.kubeconfig)
+      try KubeconfigWriter.writeCluster(cluster, credentials: credentials)
       clusters.append(cluster)
     }
     let kubeconfig = directory.appendingPathComponent("kubeconfig")
-    try write(
-      KubeconfigWriter.text(
-        clusters: clusters.map { ($0.name, $0.server) }, credentials: credentials),
-      to: kubeconfig)
+    try KubeconfigWriter.writeFleet(clusters, credentials: credentials, to: kubeconfig)
     return Prepared(
       credentials: credentials, clusters: clusters, etcdPorts: (ports[0], ports[1]),
       kubeconfig: kubeconfig)

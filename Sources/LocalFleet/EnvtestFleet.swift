@@ -23,12 +23,16 @@ public final class EnvtestFleet: Sendable {
   let credentials: FleetCredentials
   let etcdPort: UInt16
   let etcdPeerPort: UInt16
-  let configurations: [String: FleetCluster]
   let watchdog: ProcessWatchdog
   let removesWorkDirectory: Bool
-  let state = Mutex(ProcessTable())
+  let tuning: FleetStartTuning
+  let state: Mutex<ProcessTable>
 
   struct ProcessTable {
+    /// Each cluster's configuration. A port moves when a server's first start fails.
+    var configurations: [String: FleetCluster]
+    /// What went wrong while starting and was mended by starting a server again.
+    var startProblems: [String] = []
     var etcd: ChildProcess?
     var apiServers: [String: ChildProcess] = [:]
     var controllerManagers: [String: ChildProcess] = [:]
@@ -40,10 +44,13 @@ public final class EnvtestFleet: Sendable {
   init(
     clusters: [FleetCluster], workDirectory: URL, removesWorkDirectory: Bool,
     kubeconfigPath: String, binaries: EnvtestBinaries, credentials: FleetCredentials,
-    etcdPort: UInt16, etcdPeerPort: UInt16, watchdog: ProcessWatchdog
+    etcdPort: UInt16, etcdPeerPort: UInt16, watchdog: ProcessWatchdog, tuning: FleetStartTuning
   ) {
     self.clusters = clusters.map(\.name)
-    self.configurations = Dictionary(uniqueKeysWithValues: clusters.map { ($0.name, $0) })
+    state = Mutex(
+      ProcessTable(
+        configurations: Dictionary(uniqueKeysWithValues: clusters.map { ($0.name, $0) })))
+    self.tuning = tuning
     self.workDirectory = workDirectory
     self.removesWorkDirectory = removesWorkDirectory
     self.kubeconfigPath = kubeconfigPath
@@ -68,7 +75,7 @@ public final class EnvtestFleet: Sendable {
   /// How to reach `cluster`: its own server address, the fleet CA (TLS is verified) and the
   /// administrator token.
   public func connection(for cluster: String) -> ClusterConnection {
-    guard let configuration = configurations[cluster] else {
+    guard let configuration = configuration(of: cluster) else {
       preconditionFailure(
         "no cluster \(cluster) in this fleet (\(clusters.joined(separator: ", ")))")
     }
@@ -77,6 +84,14 @@ public final class EnvtestFleet: Sendable {
       certificateAuthorityData: credentials.caCertificatePEM,
       bearerToken: KubeSecret(credentials.adminToken), insecureSkipTLSVerify: false)
   }
+
+  func configuration(of cluster: String) -> FleetCluster? {
+    state.withLock { $0.configurations[cluster] }
+  }
+
+  /// Problems met while starting that starting a server again mended (a kube-apiserver that
+  /// never became ready, say), one line each; empty when all went well.
+  public var startProblems: [String] { state.withLock { $0.startProblems } }
 
   /// A client of `cluster` as its administrator.
   public func client(for cluster: String, timeoutSeconds: Double = 30) -> KubeClient {

@@ -36,4 +36,20 @@ enum KubeconfigWriter {
     ]
     return YAML.emit(config)
   }
+  /// The fleet's kubeconfig: every cluster, the first one current.
+  static func writeFleet(
+    _ clusters: [FleetCluster], credentials: FleetCredentials, to file: URL
+  ) throws(LocalFleetError) {
+    try write(
+      text(clusters: clusters.map { ($0.name, $0.server) }, credentials: credentials), to: file)
+  }
+
+  /// The kubeconfig of one cluster alone, for its controller manager.
+  static func writeCluster(
+    _ cluster: FleetCluster, credentials: FleetCredentials
+  ) throws(LocalFleetError) {
+    try write(
+      text(clusters: [(cluster.name, cluster.server)], credentials: credentials),
+      to: cluster.kubeconfig)
+  }
 }

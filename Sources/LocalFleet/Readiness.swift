@@ -41,11 +41,27 @@ enum Readiness {
     }
   }
 
-  /// `GET path` answers 200.
+  /// `GET path` answers 200. An unready `/readyz` or `/healthz` is reported by the checks it
+  /// lists as failing (`poststarthook/rbac/bootstrap-roles`, `etcd`, ...).
   static func answersOK(_ client: KubeClient, _ path: String) async throws {
     let response = try await client.request("GET", path)
     guard response.status == 200 else {
-      throw NotYet(reason: "GET \(path): HTTP \(response.status) \(response.text.prefix(300))")
+      let failing = failingChecks(response.text)
+      throw NotYet(
+        reason: "GET \(path): HTTP \(response.status)"
+          + (failing.isEmpty
+            ? " \(response.text.prefix(300))"
+            : ", checks not passing: \(failing.joined(separator: ", "))"))
+    }
+  }
+
+  /// The checks a health endpoint's listing marks as failing: the names of its `[-]name failed`
+  /// lines.
+  static func failingChecks(_ listing: String) -> [String] {
+    listing.split(whereSeparator: \.isNewline).compactMap { line in
+      guard line.hasPrefix("[-]") else { return nil }
+      let check = line.dropFirst(3).prefix { $0 != " " }
+      return check.isEmpty ? nil : String(check)
     }
   }
 

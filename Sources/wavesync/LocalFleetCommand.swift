@@ -44,6 +44,9 @@ struct LocalFleetCommand: AsyncParsableCommand {
       // The regional cluster first: it becomes the kubeconfig's current context.
       let fleet = try await EnvtestFleet.start(clusters: [regionalCluster] + names)
       defer { fleet.stop() }
+      for problem in fleet.startProblems {
+        printError("warning: started a server again after a failed start: \(problem)")
+      }
       let kubelets = names.map { SimulatedKubelet(client: fleet.client(for: $0)).start() }
       let provisioners = names.map { SimulatedProvisioner(client: fleet.client(for: $0)).start() }
       let balancers = names.map { SimulatedLoadBalancer(client: fleet.client(for: $0)).start() }

@@ -75,9 +75,7 @@ struct GitHTTPAuthTests {
       url: url, cacheRoot: temp.appending("cache"),
       credentials: .basic(username: "deploy", password: Self.password))
 
-    let started = ContinuousClock.now
     let error = await #expect(throws: GitSourceError.self) { try await mirror.fetch(ref: "main") }
-    #expect(ContinuousClock.now - started < .seconds(20))
     #expect(error == .authenticationFailed(url: url))
     for text in [
       String(describing: error!), error!.localizedDescription, "\(error!)",

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WavesyncTesting
 
 @testable import KubeClient
 
@@ -29,12 +30,12 @@ import Testing
         }
       }
     }
-    let done = try await TestFleet.eventually(within: 60) { finished.value == 200 }
-    #expect(done, "\(finished.value) of 200 live requests finished")
-    if done {
-      await work.value
-      #expect(client.transport.inFlight.withLock { $0 } == 0)
+    try await eventually("200 live requests finished") { note in
+      note("\(finished.value) of 200")
+      return finished.value == 200 ? () : nil
     }
+    await work.value
+    #expect(client.transport.inFlight.withLock { $0 } == 0)
   }
 }
 

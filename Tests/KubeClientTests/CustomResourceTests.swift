@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import Model
 import Testing
+import WavesyncTesting
 
 /// CRDs appear at run time: discovery must pick them up, and the API server must serve custom
 /// resources (the reflect2 fix of scripts/envtest.sh keeps it from crashing on the first one).
@@ -47,13 +48,14 @@ import Testing
   {
     _ = try await client.apply(
       crd(group: group, kind: kind, plural: plural), fieldManager: Self.manager)
-    var found: ResourceMapping?
-    let served = try await TestFleet.eventually {
-      found = try? await client.mapping(apiVersion: "\(group)/v1", kind: kind)
-      return found != nil
+    return try await eventually("\(kind) in discovery") { note in
+      do {
+        return try await client.mapping(apiVersion: "\(group)/v1", kind: kind)
+      } catch {
+        note("\(error)")
+        return nil
+      }
     }
-    try #require(served, "\(kind) never showed up in discovery")
-    return found!
   }
 
   @Test func crdKindsAppearAndCustomResourcesWork() async throws {
@@ -116,7 +118,7 @@ import Testing
     #expect(causes.contains { $0.hasPrefix("spec.size") && $0.contains("1") }, "\(causes)")
 
     #expect(try await client.delete(id))
-    #expect(try await TestFleet.eventually { try await client.get(id) == nil })
+    try await eventually("\(id) gone") { try await client.get(id) == nil }
     #expect(try await client.delete(id) == false)
 
     for plural in ["widgets", "gadgets"] {

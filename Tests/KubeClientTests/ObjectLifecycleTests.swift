@@ -44,15 +44,14 @@ import WavesyncTesting
     let client = try await TestFleet.client()
     let namespace = try await TestFleet.namespace("foreground")
     _ = try await client.apply(deployment("web", namespace: namespace), fieldManager: "wavesync")
-    try #require(
-      try await TestFleet.eventually {
-        try await !replicaSets(client, namespace, app: "web").isEmpty
-      })
+    try await eventually("a replica set of web") {
+      try await !replicaSets(client, namespace, app: "web").isEmpty
+    }
 
     let id = ObjectReference(
       apiVersion: "apps/v1", kind: "Deployment", namespace: namespace, name: "web")
     #expect(try await client.delete(id, propagation: .foreground))
-    #expect(try await TestFleet.eventually { try await client.get(id) == nil })
+    try await eventually("\(id) gone") { try await client.get(id) == nil }
     #expect(try await replicaSets(client, namespace, app: "web").isEmpty, "dependents went first")
   }
 
@@ -60,21 +59,19 @@ import WavesyncTesting
     let client = try await TestFleet.client()
     let namespace = try await TestFleet.namespace("orphan")
     _ = try await client.apply(deployment("api", namespace: namespace), fieldManager: "wavesync")
-    try #require(
-      try await TestFleet.eventually {
-        try await !replicaSets(client, namespace, app: "api").isEmpty
-      })
+    try await eventually("a replica set of api") {
+      try await !replicaSets(client, namespace, app: "api").isEmpty
+    }
 
     let id = ObjectReference(
       apiVersion: "apps/v1", kind: "Deployment", namespace: namespace, name: "api")
     #expect(try await client.delete(id, propagation: .orphan))
-    #expect(try await TestFleet.eventually { try await client.get(id) == nil })
+    try await eventually("\(id) gone") { try await client.get(id) == nil }
     // The garbage collector removes the owner reference instead of the replica set.
-    #expect(
-      try await TestFleet.eventually {
-        let sets = try await replicaSets(client, namespace, app: "api")
-        return sets.count == 1 && sets[0][path: ["metadata", "ownerReferences"]] == nil
-      })
+    try await eventually("the replica set of api orphaned") {
+      let sets = try await replicaSets(client, namespace, app: "api")
+      return sets.count == 1 && sets[0][path: ["metadata", "ownerReferences"]] == nil
+    }
   }
 
   @Test func invalidCarriesTheAPIsValidationMessage() async throws {

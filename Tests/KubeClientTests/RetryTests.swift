@@ -1,14 +1,19 @@
 import Foundation
-import KubeClient
 import Testing
+
+@testable import KubeClient
 
 /// Retries against a scripted server: transient answers are retried with backoff, final ones
 /// never, and the number of tries is bounded.
 @Suite struct RetryTests {
-  func client(_ server: ScriptedHTTPServer, timeoutSeconds: Double = 10) -> KubeClient {
-    KubeClient(
-      connection: ClusterConnection(name: "scripted", server: server.url),
-      timeoutSeconds: timeoutSeconds)
+  func client(
+    _ server: ScriptedHTTPServer, timeoutSeconds: Double = 10, waits: RecordedWaits? = nil
+  ) -> KubeClient {
+    var tuning = ClientTuning.standard
+    if let waits { tuning.retry = waits.policy }
+    return KubeClient(
+      connection: ClusterConnection(name: "scripted", server: server.url), limits: nil,
+      timeoutSeconds: timeoutSeconds, logger: .init(label: "wavesync.kube.test"), tuning: tuning)
   }
 
   @Test func unavailableIsRetriedForIdempotentVerbs() async throws {
@@ -22,6 +27,7 @@ import Testing
     #expect(response.text == "ok")
     #expect(server.requests.count == 3)
     #expect(client.stats.requests == 3)
+    #expect(client.stats.retries == 2)
   }
 
   @Test func unavailableIsFinalForPost() async throws {
@@ -38,11 +44,13 @@ import Testing
       .respond(status: 429, headers: ["Retry-After": "1"]), .respond(status: 201, body: "{}"),
     ])
     defer { server.stop() }
-    let client = client(server)
-    let started = ContinuousClock.now
+    let waits = RecordedWaits()
+    let client = client(server, waits: waits)
     let response = try await client.request("POST", "/api/v1/namespaces", body: Data("{}".utf8))
     #expect(response.status == 201)
-    #expect(ContinuousClock.now - started >= .seconds(1))
+    // The server's second, not the policy's 0.2 s.
+    #expect(waits.all == [.seconds(1)])
+    #expect(client.stats.retries == 1)
     #expect(server.requests.count == 2)
     #expect(client.stats.writeRequests == 2)
   }

@@ -48,18 +48,6 @@ enum TestFleet {
       fieldManager: "kube-client-tests")
     return name
   }
-
-  /// Polls `condition` every 200 ms until it holds or `seconds` pass; returns whether it held.
-  static func eventually(
-    within seconds: Double = 30, _ condition: () async throws -> Bool
-  ) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-      if try await condition() { return true }
-      try await Task.sleep(for: .milliseconds(200))
-    }
-    return try await condition()
-  }
 }
 
 /// Integration tests need the envtest binaries; without them they are skipped, not failed.

@@ -55,7 +55,6 @@ import Testing
     // ~200 kB (random bytes barely gzip) at 32 kB/s take about 3 s; unthrottled, milliseconds.
     #expect(received > 150_000, "\(received) bytes")
     #expect(elapsed > .seconds(1.5), "took \(elapsed) for \(received) bytes")
-    #expect(elapsed < .seconds(15))
   }
 
   @Test func sendLimitSlowsALargeRequest() async throws {
@@ -70,7 +69,6 @@ import Testing
     #expect(limited.stats.bytesSent > 200_000)
     // 200 kB at 64 kB/s: about 3 s.
     #expect(elapsed > .seconds(1.5), "took \(elapsed)")
-    #expect(elapsed < .seconds(15))
   }
 
   @Test func manyConcurrentRequests() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import Model
 import Testing
+import WavesyncTesting
 
 /// 410 Gone, on connecting and inside the stream, against a scripted server: a fresh list,
 /// with the difference to what was already reported (deletions included), then a watch from
@@ -68,9 +69,10 @@ import Testing
     }
     defer { consumer.cancel() }
     // The last watch (the hanging one) resumes from the bookmark.
-    try #require(
-      try await TestFleet.eventually(within: 60) { server.requests.count == 7 },
-      "\(server.requests)")
+    try await eventually("the seventh request") { note in
+      note("\(server.requests)")
+      return server.requests.count == 7 ? () : nil
+    }
     #expect(seen.items == ["ADDED a", "ADDED b", "DELETED a", "BOOKMARK 320"])
     let paths = server.requests.map { $0.split(separator: " ")[1] }
     #expect(paths[0] == "/api/v1")

@@ -27,9 +27,9 @@ extension LocalFleetSuites.SharedFleetTests {
 
   /// Waits until the Deployment has `replicas` available and its Available condition is True.
   private func waitUntilAvailable(
-    _ id: ObjectReference, replicas: Int64, _ client: KubeClient, seconds: Double = 90
+    _ id: ObjectReference, replicas: Int64, _ client: KubeClient
   ) async throws -> Value {
-    try await eventually("\(id) available with \(replicas) replicas", seconds: seconds) { note in
+    try await eventually("\(id) available with \(replicas) replicas") { note in
       let deployment = try await client.get(id)
       note(JSON.encode(deployment?["status"] ?? .null))
       guard deployment?[path: ["status", "availableReplicas"]]?.intValue == replicas,
@@ -104,7 +104,7 @@ extension LocalFleetSuites.SharedFleetTests {
     #expect(
       try await client.delete(
         ObjectReference(apiVersion: "v1", kind: "Pod", namespace: namespace, name: victimName)))
-    let replacement = try await eventually("a replacement pod running", seconds: 60) { note in
+    let replacement = try await eventually("a replacement pod running") { note in
       let pods = try await pods(of: "cart", in: namespace, client)
       note(pods.map { JSON.encode($0[path: ["status", "phase"]] ?? .null) }.joined(separator: ","))
       return pods.first {
@@ -129,7 +129,7 @@ extension LocalFleetSuites.SharedFleetTests {
         progressDeadlineSeconds: 10),
       on: client)
 
-    let pod = try await eventually("the pod reported crashing", seconds: 60) { note in
+    let pod = try await eventually("the pod reported crashing") { note in
       let pods = try await pods(of: "api", in: namespace, client)
       note(JSON.encode(pods.first?["status"] ?? .null))
       return pods.first {
@@ -147,7 +147,7 @@ extension LocalFleetSuites.SharedFleetTests {
     #expect(container[path: ["lastState", "terminated", "exitCode"]] == 1)
 
     // The rollout fails: past its progress deadline, never available.
-    let failed = try await eventually("the rollout reported failed", seconds: 90) { note in
+    let failed = try await eventually("the rollout reported failed") { note in
       let deployment = try await client.get(id)
       note(JSON.encode(deployment?["status"] ?? .null))
       #expect((deployment?[path: ["status", "availableReplicas"]]?.intValue ?? 0) == 0)

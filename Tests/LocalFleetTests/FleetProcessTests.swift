@@ -1,9 +1,10 @@
 import Foundation
 import KubeClient
-import LocalFleet
 import Model
 import Testing
 import WavesyncTesting
+
+@testable import LocalFleet
 
 #if canImport(Glibc)
   import Glibc
@@ -26,31 +27,57 @@ extension LocalFleetSuites {
       #expect(message.contains("WAVESYNC_ENVTEST_BIN"))
     }
 
-    /// A server that cannot start fails the start with the end of its log.
+    /// A server that cannot start fails the start, after a bounded number of tries, with the
+    /// end of its log.
     @Test func aFailingServerIsReportedWithItsLog() async throws {
-      let real = EnvtestFleet.defaultBinaries
-      let fake = FileManager.default.temporaryDirectory
-        .appendingPathComponent("fake-envtest-\(UUID().uuidString)")
-      try FileManager.default.createDirectory(at: fake, withIntermediateDirectories: true)
-      defer { try? FileManager.default.removeItem(at: fake) }
-      for tool in ["etcd", "kube-controller-manager"] {
-        try FileManager.default.createSymbolicLink(
-          at: fake.appendingPathComponent(tool),
-          withDestinationURL: real.appendingPathComponent(tool))
-      }
-      let script = fake.appendingPathComponent("kube-apiserver")
-      try "#!/bin/sh\necho 'E0101 fake apiserver: no etcd for you' >&2\nexit 1\n"
-        .write(to: script, atomically: true, encoding: .utf8)
-      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
-
+      let fake = try FailingEnvtestBinaries(message: "E0101 fake apiserver: no etcd for you")
+      let work = fake.url.appendingPathComponent("work")
       let error = await #expect(throws: LocalFleetError.self) {
         _ = try await EnvtestFleet.start(
-          clusters: ["doomed"], binaries: fake, workDirectory: fake.appendingPathComponent("work"))
+          clusters: ["doomed"], binaries: fake.url, workDirectory: work)
       }
-      #expect(error?.description.contains("kube-apiserver of doomed exited") == true)
-      #expect(error?.description.contains("E0101 fake apiserver: no etcd for you") == true)
+      let message = error?.description ?? ""
+      #expect(message.contains("the kube-apiserver of doomed did not become ready in 3 tries"))
+      #expect(message.contains("try 3: kube-apiserver of doomed exited"), "\(message)")
+      #expect(message.contains("E0101 fake apiserver: no etcd for you"))
       // etcd, which had started, is gone again.
-      #expect(ProcFS.processes(mentioning: fake.appendingPathComponent("work").path).isEmpty)
+      #expect(ProcFS.processes(mentioning: work.path).isEmpty)
+    }
+
+    /// A kube-apiserver that never becomes ready (here: its etcd refuses connections, so it
+    /// exits) is started again on a fresh port, and the fleet's kubeconfig follows it.
+    @Test func anAPIServerThatFailsItsFirstStartIsStartedAgainOnAFreshPort() async throws {
+      var tuning = FleetStartTuning.standard
+      tuning.triesWithUnreachableEtcd = 1
+      let fleet = try await EnvtestFleet.start(
+        clusters: ["second-try"], binaries: nil, workDirectory: nil, tuning: tuning)
+      defer { fleet.stop() }
+      #expect(fleet.startProblems.count == 1, "\(fleet.startProblems)")
+      #expect(
+        fleet.startProblems.first?.hasPrefix("try 1: kube-apiserver of second-try exited") == true,
+        "\(fleet.startProblems)")
+      let server = fleet.connection(for: "second-try").server
+      #expect(try await fleet.client(for: "second-try").request("GET", "/readyz").status == 200)
+      let kubeconfig = try String(contentsOfFile: fleet.kubeconfigPath, encoding: .utf8)
+      #expect(kubeconfig.contains("server: \(server)"), "\(kubeconfig)")
+      // The controller manager found the server too: it made the default service account.
+      let account = try await fleet.client(for: "second-try").get(
+        ObjectReference(
+          apiVersion: "v1", kind: "ServiceAccount", namespace: "default", name: "default"))
+      #expect(account != nil)
+    }
+
+    @Test func unreadyHealthChecksAreNamed() {
+      let listing = """
+        [+]ping ok
+        [+]log ok
+        [-]etcd failed: reason withheld
+        [+]poststarthook/start-kube-apiserver-admission-initializer ok
+        [-]poststarthook/rbac/bootstrap-roles failed: reason withheld
+        readyz check failed
+        """
+      #expect(Readiness.failingChecks(listing) == ["etcd", "poststarthook/rbac/bootstrap-roles"])
+      #expect(Readiness.failingChecks("ok").isEmpty)
     }
 
     @Test(arguments: [[], ["Upper"], ["a", "a"], ["with/slash"], ["-dash"]])
@@ -100,7 +127,7 @@ extension LocalFleetSuites {
       let deployment = Manifests.deployment(
         "after", namespace: name, image: "registry.local/after:1", replicas: 1)
       _ = try await client.apply(deployment, fieldManager: "localfleet-tests")
-      _ = try await eventually("the Deployment available after the restart", seconds: 90) { note in
+      _ = try await eventually("the Deployment available after the restart") { note in
         let live = try await client.get(ObjectReference(of: deployment))
         note(JSON.encode(live?["status"] ?? .null))
         return live?[path: ["status", "availableReplicas"]] == 1 ? live : nil
@@ -136,8 +163,11 @@ extension LocalFleetSuites {
       let workDirectory = try #require(lines.first.map(String.init))
       let pids = lines.dropFirst().compactMap { Int32($0) }
       #expect(pids.count == 4)
-      let alive = try await ProcFS.waitUntilGone(pids, seconds: 15)
-      #expect(alive.isEmpty, "still running 15 s after their parent died: \(alive)")
+      try await eventually("the fleet's processes gone after their parent died") { note in
+        let alive = pids.filter(ProcFS.isAlive)
+        note("still running: \(alive)")
+        return alive.isEmpty ? () : nil
+      }
       #expect(ProcFS.processes(mentioning: workDirectory).isEmpty)
       #expect(!FileManager.default.fileExists(atPath: workDirectory))
     }

@@ -34,14 +34,4 @@ enum ProcFS {
     }
     return nil
   }
-
-  /// Waits up to `seconds` for every one of `pids` to be gone; the ones still alive.
-  static func waitUntilGone(_ pids: [Int32], seconds: Double) async throws -> [Int32] {
-    let deadline = Date().addingTimeInterval(seconds)
-    while true {
-      let alive = pids.filter(isAlive)
-      if alive.isEmpty || Date() >= deadline { return alive }
-      try await Task.sleep(for: .milliseconds(100))
-    }
-  }
 }

@@ -27,7 +27,7 @@ extension LocalFleetSuites.SharedFleetTests {
     let provisioner = SimulatedProvisioner(client: client)
     let task = provisioner.start()
     defer { task.cancel() }
-    let bound = try await eventually("the claim is bound", seconds: 60) { note in
+    let bound = try await eventually("the claim is bound") { note in
       let live = try await client.get(id)
       note(JSON.encode(live?["status"] ?? .null))
       return live?[path: ["status", "phase"]] == "Bound" ? live : nil
@@ -63,7 +63,7 @@ extension LocalFleetSuites.SharedFleetTests {
     _ = try await client.apply(
       service("pos-lb", type: "LoadBalancer"), fieldManager: Self.fieldManager)
     _ = try await client.apply(service("pos", type: "ClusterIP"), fieldManager: Self.fieldManager)
-    let served = try await eventually("the LoadBalancer service has an address", seconds: 30) {
+    let served = try await eventually("the LoadBalancer service has an address") {
       note in
       let live = try await client.get(try ObjectReference(of: service("pos-lb", type: "")))
       note(JSON.encode(live?["status"] ?? .null))

@@ -5,6 +5,7 @@ import Render
 import Rollout
 import Synchronization
 import Testing
+import WavesyncTesting
 
 // MARK: Fleet and policy
 
@@ -60,33 +61,25 @@ private struct BackgroundRun {
     }
   }
 
-  /// The outcome of the run, or nil if it has none after `seconds`.
-  func finished(within seconds: Double = 30) async -> Result<RolloutRecord, RolloutDriverError>? {
-    _ = await eventually(within: seconds) { result.value.withLock { $0 != nil } }
-    return result.value.withLock { $0 }
-  }
-
-  /// The record the run returned; throws if it failed or did not finish in time.
-  func record(within seconds: Double = 30) async throws -> RolloutRecord {
-    switch await finished(within: seconds) {
-    case .success(let record)?: return record
-    case .failure(let error)?: throw error
-    case nil: throw DoubleError(description: "the driver did not finish within \(seconds) s")
+  /// The outcome of the run, once it has one.
+  func finished() async throws -> Result<RolloutRecord, RolloutDriverError> {
+    try await eventually("the driver's run finished", interval: .milliseconds(5)) { _ in
+      result.value.withLock { $0 }
     }
   }
-}
 
-/// Polls `condition` every 5 ms until it holds (true) or `seconds` pass (false).
-private func eventually(within seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
-  let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-  while !condition() {
-    if ContinuousClock.now >= deadline { return false }
-    try? await Task.sleep(for: .milliseconds(5))
+  /// The record the run returned; throws if it failed.
+  func record() async throws -> RolloutRecord {
+    try await finished().get()
   }
-  return true
 }
 
-/// Runs `revision` to the end (at most 30 s) and returns the record.
+/// The shared polling helper at the pace of the driver's millisecond ticks.
+private func driverEventually(_ what: String, _ condition: () -> Bool) async throws {
+  try await eventually(what, interval: .milliseconds(5)) { condition() }
+}
+
+/// Runs `revision` to the end and returns the record.
 private func complete(
   _ driver: RolloutDriver, _ revision: String, trigger: RolloutTrigger = .newCommit,
   newerRevision: (@Sendable () async -> String?)? = nil
@@ -161,7 +154,7 @@ private let threeWaves = [["canary-1"], ["early-1", "early-2"], ["rest-1", "rest
 
 // MARK: Tests
 
-@Suite("Rollout driver", .serialized, .timeLimit(.minutes(1)))
+@Suite("Rollout driver", .serialized, .timeLimit(.minutes(5)))
 struct RolloutDriverTests {
   /// A fleet on `r1`, its record and a driver, after a good first rollout of `r1`.
   private func fleetAtR1(
@@ -437,8 +430,8 @@ struct RolloutDriverTests {
     let first = MemoryStore(failOnSave: [failingSave], journal: journal)
     let stopped = RolloutDriver(targets: fleet, store: first, settings: settings())
 
-    let outcome = await BackgroundRun(stopped, "r1").finished()
-    guard case .failure(.store(let message))? = outcome else {
+    let outcome = try await BackgroundRun(stopped, "r1").finished()
+    guard case .failure(.store(let message)) = outcome else {
       Issue.record("expected a store error, found \(String(describing: outcome))")
       return
     }
@@ -483,7 +476,7 @@ struct RolloutDriverTests {
     store.setControls { $0.paused = true }
     let run = BackgroundRun(RolloutDriver(targets: fleet, store: store, settings: settings()), "r1")
 
-    #expect(await eventually { store.latest?.current?.paused == true })
+    try await driverEventually("the pause recorded") { store.latest?.current?.paused == true }
     try await Task.sleep(for: .milliseconds(200))
     #expect(fleet.log.isEmpty)
     #expect(store.latest?.current?.phase == .running(wave: 0))
@@ -507,10 +500,9 @@ struct RolloutDriverTests {
     let run = BackgroundRun(RolloutDriver(targets: fleet, store: store, settings: settings()), "r1")
 
     // The canary soaks, then the next wave is entered but, paused, not started.
-    #expect(
-      await eventually {
-        store.latest?.current.map { $0.paused && $0.phase == .running(wave: 1) } == true
-      })
+    try await driverEventually("paused in wave 1") {
+      store.latest?.current.map { $0.paused && $0.phase == .running(wave: 1) } == true
+    }
     try await Task.sleep(for: .milliseconds(200))
     #expect(fleet.log.map(\.site) == ["canary-1"])
 
@@ -529,7 +521,9 @@ struct RolloutDriverTests {
     let store = MemoryStore(journal: journal)
     let run = BackgroundRun(RolloutDriver(targets: fleet, store: store, settings: settings()), "r1")
 
-    #expect(await eventually { store.latest?.current?.phase == .waitingForPromotion(wave: 1) })
+    try await driverEventually("waiting at the gate of wave 1") {
+      store.latest?.current?.phase == .waitingForPromotion(wave: 1)
+    }
     try await Task.sleep(for: .milliseconds(150))
     // Promotions of another revision's wave or of another wave open nothing.
     let rollout = try #require(store.latest?.currentRolloutID)
@@ -569,12 +563,11 @@ struct RolloutDriverTests {
     #expect(try await complete(driver, "r2").history.first?.outcome == .rolledBack)
     let applies = fleet.log.count
     let rollback = BackgroundRun(driver, "r1", trigger: .rollback)
-    #expect(
-      await eventually {
-        store.latest?.current.map {
-          $0.revision == "r1" && $0.phase == .waitingForPromotion(wave: 1)
-        } == true
-      })
+    try await driverEventually("r1 waiting at the gate of wave 1") {
+      store.latest?.current.map {
+        $0.revision == "r1" && $0.phase == .waitingForPromotion(wave: 1)
+      } == true
+    }
     try await Task.sleep(for: .milliseconds(150))
     #expect(store.latest?.current?.phase == .waitingForPromotion(wave: 1))
     #expect(fleet.log[applies...].map(\.site) == ["canary-1"])
@@ -754,8 +747,8 @@ struct RolloutDriverTests {
     let driver = RolloutDriver(
       targets: fleet, store: MemoryStore(seed: seed), settings: settings())
     let before = fleet.log.count
-    let outcome = await BackgroundRun(driver, "r2").finished()
-    guard case .failure(.cannotResume(let revision, let reason))? = outcome else {
+    let outcome = try await BackgroundRun(driver, "r2").finished()
+    guard case .failure(.cannotResume(let revision, let reason)) = outcome else {
       Issue.record("expected cannotResume, found \(String(describing: outcome))")
       return
     }
@@ -829,12 +822,10 @@ struct RolloutDriverTests {
     let store = MemoryStore()
     store.setControls { $0.paused = true }
     let run = BackgroundRun(RolloutDriver(targets: fleet, store: store, settings: settings()), "r1")
-    #expect(await eventually { store.latest?.current?.paused == true })
+    try await driverEventually("the pause recorded") { store.latest?.current?.paused == true }
     run.task.cancel()
-    let stopped = await eventually(within: 2) { run.result.value.withLock { $0 != nil } }
-    #expect(stopped, "a cancelled run still runs")
-    let outcome = run.result.value.withLock { $0 }
-    guard case .failure(.cancelled)? = outcome else {
+    let outcome = try await run.finished()
+    guard case .failure(.cancelled) = outcome else {
       Issue.record("expected .cancelled, found \(String(describing: outcome))")
       return
     }

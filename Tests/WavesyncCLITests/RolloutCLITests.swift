@@ -116,7 +116,7 @@ struct RolloutCLITests {
     }
 
     // Object by object, every site is exactly at the previous revision.
-    let diffs = try await withThrowingTaskGroup(of: (String, WavesyncRun.Result).self) { group in
+    let diffs = try await withThrowingTaskGroup(of: (String, ProcessResult).self) { group in
       for site in RolloutFleet.sites {
         group.addTask {
           (
@@ -126,7 +126,7 @@ struct RolloutCLITests {
           )
         }
       }
-      var results: [String: WavesyncRun.Result] = [:]
+      var results: [String: ProcessResult] = [:]
       for try await (site, result) in group { results[site] = result }
       return results
     }
@@ -146,9 +146,9 @@ struct RolloutCLITests {
     // healthy and early-2 verifying for as long as the test needs.
     await environment.kubelets.stop("early-2")
     let rollout = try repo.startRollout()
-    let killed: WavesyncRun.Result
+    let killed: ProcessResult
     do {
-      _ = try await repo.eventuallyInRecord("early-1 healthy, early-2 in flight", seconds: 60) {
+      _ = try await repo.eventuallyInRecord("early-1 healthy, early-2 in flight") {
         record in
         guard let current = record.current, current.phase.name == "running",
           current.phaseWave == "early", current.site("early-1")?.healthyAt != nil,
@@ -157,7 +157,7 @@ struct RolloutCLITests {
         return true
       }
       rollout.kill()
-      killed = try await rollout.finish(within: 10)
+      killed = try await rollout.finish()
     } catch {
       rollout.kill()
       await environment.kubelets.start("early-2")
@@ -267,14 +267,14 @@ struct RolloutCLITests {
 
     let result = try await environment.fleet.withClusterStopped("rest-2") {
       let rollout = try repo.startRollout()
-      _ = try await repo.eventuallyInRecord("rest-2 unreachable", seconds: 60) { record in
+      _ = try await repo.eventuallyInRecord("rest-2 unreachable") { record in
         record.current?.site("rest-2")?.phase.name == "unreachable" ? true : nil
       }
       return rollout
     }
     // rest-2 is back before its health timeout ends, so only the policy fails it; its rollback
     // (and rest-1's) reach it.
-    let ended = try await result.finish(within: 90)
+    let ended = try await result.finish()
     #expect(ended.status == 4, "\(ended)")
 
     let record = try await repo.record()
@@ -328,13 +328,13 @@ struct RolloutCLITests {
 
       let pause = try await repo.wavesync(["pause"])
       #expect(pause.status == 0, "\(pause)")
-      _ = try await repo.eventuallyInRecord("the rollout paused", seconds: 10) { record in
+      _ = try await repo.eventuallyInRecord("the rollout paused") { record in
         record.current?.paused == true ? true : nil
       }
       let promote = try await repo.wavesync(["promote"])
       #expect(promote.status == 0, "\(promote)")
       #expect(promote.output.contains("promoted wave early"), "\(promote)")
-      _ = try await repo.eventuallyInRecord("the early wave running", seconds: 10) { record in
+      _ = try await repo.eventuallyInRecord("the early wave running") { record in
         record.current.map { $0.phase.name == "running" && $0.phaseWave == "early" } == true
           ? true : nil
       }
@@ -359,7 +359,7 @@ struct RolloutCLITests {
       resumedAt = Date()
       let resume = try await repo.wavesync(["resume"])
       #expect(resume.status == 0, "\(resume)")
-      let result = try await rollout.finish(within: 60)
+      let result = try await rollout.finish()
       #expect(result.status == 0, "\(result)")
     } catch {
       rollout.kill()

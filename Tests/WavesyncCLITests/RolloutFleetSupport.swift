@@ -107,77 +107,6 @@ struct RolloutTestFailure: Error, CustomStringConvertible {
 
 // MARK: - Running wavesync
 
-/// A `wavesync` process: started at once, waited for with a bound, killable.
-final class WavesyncRun: @unchecked Sendable {
-  struct Result: Sendable, CustomStringConvertible {
-    var status: Int32
-    /// Whether it ended by a signal (`status` is then the signal number).
-    var signalled: Bool
-    var output: String
-    var errors: String
-
-    var description: String {
-      "exit \(signalled ? "by signal " : "")\(status)\n--- stdout\n\(output)--- stderr\n\(errors)"
-    }
-  }
-
-  let arguments: [String]
-  private let process = Process()
-  private let scratch: TemporaryDirectory
-  private let outFile: URL
-  private let errFile: URL
-
-  init(_ arguments: [String]) throws {
-    self.arguments = arguments
-    scratch = try TemporaryDirectory("wavesync-rollout-cli")
-    outFile = scratch.appending("out")
-    errFile = scratch.appending("err")
-    _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
-    process.executableURL = WavesyncProcess.executable
-    process.arguments = arguments
-    process.standardOutput = try FileHandle(forWritingTo: outFile)
-    process.standardError = try FileHandle(forWritingTo: errFile)
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-  }
-
-  var pid: Int32 { process.processIdentifier }
-  var isRunning: Bool { process.isRunning }
-  var output: String { (try? String(contentsOf: outFile, encoding: .utf8)) ?? "" }
-  var errors: String { (try? String(contentsOf: errFile, encoding: .utf8)) ?? "" }
-
-  /// Sends SIGKILL (as a crash or an OOM kill would).
-  func kill() {
-    if process.isRunning { _ = Foundation.kill(process.processIdentifier, SIGKILL) }
-  }
-
-  /// Waits at most `seconds` for the process to end; kills it and fails past that.
-  func finish(within seconds: Double) async throws -> Result {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while process.isRunning {
-      guard ContinuousClock.now < deadline else {
-        kill()
-        // Bounded too: the failure below is reported even if the exit is never seen.
-        let killed = ContinuousClock.now
-        while process.isRunning, ContinuousClock.now - killed < .seconds(10) {
-          try? await Task.sleep(for: .milliseconds(50))
-        }
-        throw TimedOut(
-          description:
-            "wavesync \(arguments.joined(separator: " ")) still ran after \(Int(seconds)) s\n"
-            + "--- stdout\n\(output)--- stderr\n\(errors)")
-      }
-      try await Task.sleep(for: .milliseconds(50))
-    }
-    return Result(
-      status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-      output: output, errors: errors)
-  }
-
-  deinit { kill() }
-}
-
 // MARK: - One test's fleet repository
 
 /// A copy of fixtures/rollout-fleet in its own Git repository, with the app `shop` renamed (app,
@@ -259,40 +188,36 @@ final class RolloutRepository: @unchecked Sendable {
   /// `wavesync ARGUMENTS` with the repository (`--repo`, `--cache-dir`), the kubeconfig and
   /// this test's state, as the command takes them.
   func wavesync(
-    _ arguments: [String], repository: Bool = false, state withState: Bool = true,
-    within seconds: Double = 60
-  ) async throws -> WavesyncRun.Result {
-    try await start(arguments, repository: repository, state: withState).finish(within: seconds)
+    _ arguments: [String], repository: Bool = false, state withState: Bool = true
+  ) async throws -> ProcessResult {
+    try await start(arguments, repository: repository, state: withState).finish()
   }
 
   func start(
     _ arguments: [String], repository: Bool = false, state withState: Bool = true
-  ) throws -> WavesyncRun {
-    try WavesyncRun(
+  ) throws -> AwaitedProcess {
+    try WavesyncProcess.start(
       arguments + (repository ? source : []) + kubeconfig + (withState ? state : []))
   }
 
   /// `wavesync rollout` of the repository's HEAD, ticking fast and never polling for commits.
-  func startRollout() throws -> WavesyncRun {
+  func startRollout() throws -> AwaitedProcess {
     try start(
       ["rollout", "--tick-interval", Self.tickInterval, "--poll-interval", "0"], repository: true)
   }
 
-  func rollout(within seconds: Double = 90) async throws -> WavesyncRun.Result {
-    try await startRollout().finish(within: seconds)
+  func rollout() async throws -> ProcessResult {
+    try await startRollout().finish()
   }
 
-  func rollback(to revision: String, within seconds: Double = 90) async throws
-    -> WavesyncRun.Result
-  {
+  func rollback(to revision: String) async throws -> ProcessResult {
     try await wavesync(
-      ["rollback", "--to", revision, "--tick-interval", Self.tickInterval], repository: true,
-      within: seconds)
+      ["rollback", "--to", revision, "--tick-interval", Self.tickInterval], repository: true)
   }
 
   /// The rollout record, from `wavesync history --output json`.
   func record() async throws -> RecordView {
-    let result = try await wavesync(["history", "--output", "json"], within: 30)
+    let result = try await wavesync(["history", "--output", "json"])
     guard result.status == 0 else {
       throw RolloutTestFailure("wavesync history failed: \(result)")
     }
@@ -305,11 +230,11 @@ final class RolloutRepository: @unchecked Sendable {
     return try decoder.decode(RecordView.self, from: Data(result.output.utf8))
   }
 
-  /// Polls the record until `check` returns a value (bounded).
+  /// Polls the record until `check` returns a value.
   func eventuallyInRecord<T: Sendable>(
-    _ what: String, seconds: Double = 60, _ check: @escaping (RecordView) -> T?
+    _ what: String, _ check: @escaping (RecordView) -> T?
   ) async throws -> T {
-    try await eventually(what, seconds: seconds, interval: .milliseconds(200)) { note in
+    try await eventually(what) { note in
       let record = try await record()
       note(record.summary)
       return check(record)

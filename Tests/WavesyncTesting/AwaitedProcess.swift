@@ -1,47 +1,109 @@
 public import Foundation
 
 /// What a finished process printed and how it exited.
-public struct ProcessResult: Sendable {
+public struct ProcessResult: Sendable, CustomStringConvertible {
+  /// The exit code, or the signal number when `signalled`.
   public var status: Int32
+  /// Whether it ended by a signal.
+  public var signalled: Bool
   public var output: String
   public var errors: String
+
+  public var description: String {
+    "exit \(signalled ? "by signal " : "")\(status)\n--- stdout\n\(output)--- stderr\n\(errors)"
+  }
 }
 
-/// Runs a process to completion and awaits it without holding a cooperative thread: tests run
-/// on a small cooperative pool, and a thread blocked there stalls every other test's timers. Both output
-/// streams go to files, so a chatty process never blocks on a full pipe.
-public enum AwaitedProcess {
-  public static func run(
+/// The tests' one way to run a process: started at once, awaited without holding a cooperative
+/// thread (tests run on a small cooperative pool, and a thread blocked there stalls every other
+/// test's timers), killable. Both output streams go to files, so a chatty process never blocks
+/// on a full pipe. A process still running after `hangTimeout` is killed and fails the test.
+public final class AwaitedProcess: @unchecked Sendable {
+  public let arguments: [String]
+  private let process = Process()
+  private let scratch: URL
+  private let outFile: URL
+  private let errFile: URL
+
+  /// Starts `executable`.
+  public init(
     _ executable: URL, _ arguments: [String], in directory: URL? = nil,
     environment: [String: String]? = nil
-  ) async throws -> ProcessResult {
-    let process = Process()
+  ) throws {
+    self.arguments = arguments
+    scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "wavesync-process-\(UUID())")
+    outFile = scratch.appendingPathComponent("out")
+    errFile = scratch.appendingPathComponent("err")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
     process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = directory
     if let environment { process.environment = environment }
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "wavesync-process-\(UUID())")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outFile = scratch.appendingPathComponent("out")
-    let errFile = scratch.appendingPathComponent("err")
-    _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: outFile)
     process.standardError = try FileHandle(forWritingTo: errFile)
+    process.standardInput = FileHandle.nullDevice
     try process.run()
-    // waitUntilExit on a Dispatch thread: Foundation's termination handler was seen never to
-    // fire here (the test process also reaps servers and fleets of its own), waiting does.
+  }
+
+  /// Runs `executable` to its end.
+  public static func run(
+    _ executable: URL, _ arguments: [String], in directory: URL? = nil,
+    environment: [String: String]? = nil
+  ) async throws -> ProcessResult {
+    try await AwaitedProcess(executable, arguments, in: directory, environment: environment)
+      .finish()
+  }
+
+  public var pid: Int32 { process.processIdentifier }
+  public var isRunning: Bool { process.isRunning }
+  /// What it printed so far.
+  public var output: String { (try? String(contentsOf: outFile, encoding: .utf8)) ?? "" }
+  public var errors: String { (try? String(contentsOf: errFile, encoding: .utf8)) ?? "" }
+
+  /// Sends SIGKILL (as a crash or an OOM kill would).
+  public func kill() {
+    if process.isRunning { _ = Foundation.kill(process.processIdentifier, SIGKILL) }
+  }
+
+  /// Waits for the process to end. Past `hangTimeout` it is killed and `TimedOut` thrown, with
+  /// what it printed.
+  public func finish() async throws -> ProcessResult {
+    do {
+      try await eventually("\(summary) to exit", interval: .milliseconds(50)) {
+        !process.isRunning
+      }
+    } catch let timedOut as TimedOut {
+      kill()
+      let killed = await reaped()
+      throw TimedOut(description: "\(timedOut.description)\n\(killed)")
+    }
+    return await reaped()
+  }
+
+  /// The result, once the process is reaped: `waitUntilExit` on a Dispatch thread, since
+  /// Foundation's termination handler was seen never to fire here (the test process also reaps
+  /// servers and fleets of its own). Only called once the process ended or was killed.
+  private func reaped() async -> ProcessResult {
     await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
       DispatchQueue.global().async {
-        process.waitUntilExit()
+        self.process.waitUntilExit()
         done.resume()
       }
     }
     return ProcessResult(
-      status: process.terminationStatus,
-      output: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
-      errors: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "")
+      status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+      output: output, errors: errors)
+  }
+
+  private var summary: String {
+    ([process.executableURL?.lastPathComponent ?? "?"] + arguments).joined(separator: " ")
+  }
+
+  deinit {
+    kill()
+    try? FileManager.default.removeItem(at: scratch)
   }
 }

@@ -19,10 +19,18 @@ public enum WavesyncProcess {
     return RepositoryPaths.root.appendingPathComponent(".build/debug/wavesync")
   }()
 
+  /// Runs `wavesync ARGUMENTS` to its end.
   public static func run(
     _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
   ) async throws -> Result {
-    try await AwaitedProcess.run(
+    try await start(arguments, in: directory, environment: environment).finish()
+  }
+
+  /// Starts `wavesync ARGUMENTS`, for a test that acts while it runs.
+  public static func start(
+    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+  ) throws -> AwaitedProcess {
+    try AwaitedProcess(
       executable, arguments, in: directory,
       environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
   }
