@@ -40,6 +40,9 @@ extension LocalFleetSuites.SharedFleetTests {
     #expect(volume[path: ["spec", "capacity", "storage"]] == "2Gi")
     #expect(volume[path: ["spec", "claimRef", "name"]] == "journal")
     #expect(bound[path: ["status", "capacity", "storage"]] == "2Gi")
+    try await eventually("the provisioner counting its volume") {
+      await !provisioner.provisioned.isEmpty
+    }
     #expect(await provisioner.provisioned.count == 1)
   }
 
@@ -73,6 +76,8 @@ extension LocalFleetSuites.SharedFleetTests {
     #expect(served[path: ["status", "loadBalancer", "ingress"]]?[0]?["ip"] == "127.0.0.1")
     let plain = try await client.get(try ObjectReference(of: service("pos", type: "")))
     #expect(plain?[path: ["status", "loadBalancer", "ingress"]] == nil)
+    // The actor counts once its patch returned, which may be after the test saw the address.
+    try await eventually("the load balancer counting its service") { await balancer.served >= 1 }
     #expect(await balancer.served == 1)
   }
 }
