@@ -58,10 +58,9 @@ public final class FleetRolloutTargets: RolloutTargets {
         prune: true)
       _ = try await sync.apply(plan)
       return .done
-    } catch let error as SyncError {
-      if case .unreachable = error { return .unreachable(error.description) }
-      return .failed(error.description)
     } catch {
+      if let reason = Unreachability.reason(error) { return .unreachable(reason) }
+      if let error = error as? SyncError { return .failed(error.description) }
       return .failed("site \(siteName): \(error)")
     }
   }
@@ -83,11 +82,8 @@ public final class FleetRolloutTargets: RolloutTargets {
       return .health(
         try await SiteHealthReader(site: siteName, client: try client(site))
           .health(revision: revision))
-    } catch KubeError.unreachable(let cluster, let reason) {
-      return .unreachable("cannot reach cluster \(cluster): \(reason)")
-    } catch KubeError.timeout(let cluster) {
-      return .unreachable("cluster \(cluster) did not answer in time")
     } catch {
+      if let reason = Unreachability.reason(error) { return .unreachable(reason) }
       return .health(.init(status: .unknown, reason: "HealthUnreadable", message: "\(error)"))
     }
   }
