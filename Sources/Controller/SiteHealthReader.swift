@@ -4,8 +4,12 @@ import Model
 import Sync
 
 /// The health of what Wavesync applied to a site: every object of its inventories, and the pods
-/// of its workloads (a crash-looping pod fails the site at once, where its Deployment would
-/// only fail at its progress deadline).
+/// of its workloads' current revisions (a crash-looping pod fails the site at once, where its
+/// Deployment would only fail at its progress deadline).
+///
+/// A read costs a fixed number of requests, whatever the number of objects: the inventories,
+/// one LIST per kind they name, and, when there are workloads, one LIST of pods and of the
+/// ReplicaSets or ControllerRevisions that tell their current revision.
 public struct SiteHealthReader: Sendable {
   public let site: String
   public let client: KubeClient
@@ -18,8 +22,16 @@ public struct SiteHealthReader: Sendable {
   /// `InProgress` while an inventory still records another revision than `revision`.
   public func health(revision: String) async throws -> ObjectHealth {
     let inventories = try await SiteSync(site: site, client: client).inventories()
+      .values.sorted { $0.app < $1.app }
+    let references = inventories.flatMap(\.objects)
+    let live = try await liveObjects(references)
+    let workloads = references.compactMap { reference in
+      CurrentRevisionPods.workloadKinds.contains(reference.kind) ? live[reference] : nil
+    }
+    let pods = workloads.isEmpty ? nil : try await currentRevisionPods(of: workloads)
+
     var objects: [(name: String, health: ObjectHealth)] = []
-    for inventory in inventories.values.sorted(by: { $0.app < $1.app }) {
+    for inventory in inventories {
       if inventory.revision != revision {
         objects.append(
           (
@@ -30,13 +42,13 @@ public struct SiteHealthReader: Sendable {
           ))
       }
       for reference in inventory.objects {
-        let live = try await client.get(reference)
-        objects.append((reference.description, Health.of(live ?? .null)))
-        if let live, Self.workloadKinds.contains(reference.kind) {
-          for pod in try await pods(of: live, namespace: reference.namespace) {
-            let name = pod[path: ["metadata", "name"]]?.stringValue ?? "?"
-            objects.append(("Pod \(reference.namespace ?? "")/\(name)", Health.of(pod)))
-          }
+        let object = live[reference]
+        objects.append((reference.description, Health.of(object ?? .null)))
+        guard let object, let pods, CurrentRevisionPods.workloadKinds.contains(reference.kind)
+        else { continue }
+        for pod in pods.pods(of: object) {
+          let name = pod[path: ["metadata", "name"]]?.stringValue ?? "?"
+          objects.append(("Pod \(reference.namespace ?? "")/\(name)", Health.of(pod)))
         }
       }
     }
@@ -52,17 +64,47 @@ public struct SiteHealthReader: Sendable {
     return summary
   }
 
-  private static let workloadKinds: Set<String> = ["Deployment", "StatefulSet", "DaemonSet"]
+  /// The live objects of `references`, one LIST per kind; a missing object has no entry.
+  private func liveObjects(
+    _ references: [ObjectReference]
+  ) async throws -> [ObjectReference: Value] {
+    let kinds = Set(references.map { Kind(apiVersion: $0.apiVersion, kind: $0.kind) })
+    let wanted = Set(references)
+    var live: [ObjectReference: Value] = [:]
+    for kind in kinds.sorted(by: { ($0.apiVersion, $0.kind) < ($1.apiVersion, $1.kind) }) {
+      for object in try await list(kind) {
+        let reference = ObjectReference(
+          apiVersion: kind.apiVersion, kind: kind.kind,
+          namespace: object[path: ["metadata", "namespace"]]?.stringValue,
+          name: object[path: ["metadata", "name"]]?.stringValue ?? "")
+        if wanted.contains(reference) { live[reference] = object }
+      }
+    }
+    return live
+  }
 
-  /// The pods a workload's `spec.selector.matchLabels` selects.
-  private func pods(of workload: Value, namespace: String?) async throws -> [Value] {
-    guard let namespace,
-      let labels = workload[path: ["spec", "selector", "matchLabels"]]?.objectValue,
-      !labels.isEmpty
-    else { return [] }
-    let selector = labels.map { "\($0.key)=\($0.value.stringValue ?? "")" }.sorted()
-      .joined(separator: ",")
-    return try await client.list(
-      apiVersion: "v1", kind: "Pod", namespace: namespace, labelSelector: selector)
+  private func currentRevisionPods(of workloads: [Value]) async throws -> CurrentRevisionPods {
+    let kinds = Set(workloads.compactMap { $0["kind"]?.stringValue })
+    return CurrentRevisionPods(
+      pods: try await list(Kind(apiVersion: "v1", kind: "Pod")),
+      replicaSets: kinds.contains("Deployment")
+        ? try await list(Kind(apiVersion: "apps/v1", kind: "ReplicaSet")) : [],
+      controllerRevisions: kinds.contains("DaemonSet")
+        ? try await list(Kind(apiVersion: "apps/v1", kind: "ControllerRevision")) : [])
+  }
+
+  /// Every object of `kind` on the site; none when the site does not serve the kind (a custom
+  /// resource whose definition is gone: its objects are missing, which Health reports).
+  private func list(_ kind: Kind) async throws -> [Value] {
+    do {
+      return try await client.list(apiVersion: kind.apiVersion, kind: kind.kind)
+    } catch .unknownKind {
+      return []
+    }
+  }
+
+  private struct Kind: Hashable {
+    var apiVersion: String
+    var kind: String
   }
 }
