@@ -56,13 +56,19 @@ clusters="lab-dublin-k3s,lyon-part-dieu,paris-opera,london-oxford-street,berlin-
 echo "== Starting a local fleet: regional cluster + $clusters"
 "$wavesync" local-fleet --sites "$clusters" --kubeconfig "$work/kubeconfig" >"$work/fleet.log" 2>&1 &
 fleet_pid=$!
-for _ in $(seq 240); do
+# Up to 15 minutes: on a busy machine a server may be started again (local-fleet says so).
+for _ in $(seq 1800); do
   grep -q "local fleet ready" "$work/fleet.log" 2>/dev/null && break
   kill -0 "$fleet_pid" 2>/dev/null || { cat "$work/fleet.log" >&2; exit 1; }
   sleep 0.5
 done
 grep -q "local fleet ready" "$work/fleet.log" || { echo "the local fleet did not start" >&2; exit 1; }
 export KUBECONFIG="$work/kubeconfig"
+grep "^warning:" "$work/fleet.log" >&2 || true
+echo
+
+echo "== wavesync install: Wavesync's resources in the regional cluster"
+"$wavesync" install
 echo
 
 echo "== wavesync plan: the waves and what each site would change"

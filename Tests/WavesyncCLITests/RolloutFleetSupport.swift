@@ -1,4 +1,6 @@
+import Controller
 import Foundation
+import GitSource
 import KubeClient
 import LocalFleet
 import Model
@@ -152,6 +154,15 @@ final class RolloutRepository: @unchecked Sendable {
       try repo.write(relative, text)
     }
     firstCommit = try repo.commit("The rollout fleet with app \(app)")
+  }
+
+  /// The fleet as a rollout driver sees it, in this process: the repository's commits, the
+  /// fleet's clusters.
+  func targets() -> FleetRolloutTargets {
+    let (fleet, path, cache) = (fleet, repo.path, temp.appending("cache"))
+    return FleetRolloutTargets(
+      snapshot: { revision in try await openRevision(revision, repo: path, cacheRoot: cache) },
+      client: { site in fleet.client(for: site.context) })
   }
 
   /// A fleet.yaml rewrite that replaces `old` (which must be there) with `new`.

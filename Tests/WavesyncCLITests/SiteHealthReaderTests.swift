@@ -1,6 +1,5 @@
 import Controller
 import Foundation
-import GitSource
 import KubeClient
 import Model
 import Rollout
@@ -14,12 +13,7 @@ extension RolloutCLITests {
   @Test func siteHealthListsOncePerKindAndJudgesOnlyTheCurrentRevisionsPods() async throws {
     let fleet = try fleet
     let repo = try RolloutRepository(fleet, "health-read")
-    let cache = repo.temp.appending("cache")
-    let targets = FleetRolloutTargets(
-      snapshot: { revision in
-        try await openRevision(revision, repo: repo.repo.path, cacheRoot: cache)
-      },
-      client: { site in fleet.client(for: site.context) })
+    let targets = repo.targets()
     // Five more ConfigMaps: eight objects of three kinds.
     let settings = "apps/\(repo.app)/base/settings.yaml"
     var text = try String(

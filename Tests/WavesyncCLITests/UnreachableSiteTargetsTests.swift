@@ -1,6 +1,5 @@
 import Controller
 import Foundation
-import GitSource
 import Rollout
 import Testing
 import WavesyncTesting
@@ -12,12 +11,7 @@ extension RolloutCLITests {
   @Test func aSiteCutOffIsUnreachableForTheHealthCheckAndTheApplyAlike() async throws {
     let fleet = try fleet
     let repo = try RolloutRepository(fleet, "cut-off")
-    let cache = repo.temp.appending("cache")
-    let targets = FleetRolloutTargets(
-      snapshot: { revision in
-        try await openRevision(revision, repo: repo.repo.path, cacheRoot: cache)
-      },
-      client: { site in fleet.client(for: site.context) })
+    let targets = repo.targets()
     let revision = repo.firstCommit
     _ = try await targets.prepare(revision: revision)
     #expect(await targets.apply(revision: revision, to: "rest-1") == .done)
