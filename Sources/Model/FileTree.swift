@@ -33,21 +33,38 @@ extension FileTree {
   }
 }
 
-public enum FileTreeError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum FileTreeError: Error, Sendable, Hashable, CustomStringConvertible {
   case notUTF8(path: String)
   case escapesRoot(path: String)
+  /// A symbolic link whose target is absolute or climbs above the root.
+  case linkLeavesRoot(path: String, target: String)
+  /// More links on the way than `SymbolicLinks.maxHops`: links that lead to each other.
+  case linkLoop(path: String)
+  case fileTooLarge(path: String, bytes: Int, limit: Int)
+  case revisionTooLarge(path: String, limit: Int)
 
   public var description: String {
     switch self {
     case .notUTF8(let path): "\(path): file is not valid UTF-8 text"
     case .escapesRoot(let path): "\(path): path leaves the repository root"
+    case .linkLeavesRoot(let path, let target):
+      "\(path): symbolic link to \(target) points outside the repository"
+    case .linkLoop(let path):
+      "\(path): more than \(SymbolicLinks.maxHops) symbolic links on the way (links that lead to each other)"
+    case .fileTooLarge(let path, let bytes, let limit):
+      "\(path): file is \(bytes) bytes, more than the limit of \(limit) bytes per file"
+    case .revisionTooLarge(let path, let limit):
+      "\(path): the files of the revision, up to this one, hold more than the limit of \(limit) bytes"
     }
   }
 }
 
-/// A file tree held in memory: a Git commit's snapshot, or a tree built by tests.
+/// A file tree held in memory: a Git commit's snapshot, or a tree built by tests. Symbolic links
+/// are kept as links and followed when a path is read (see `SymbolicLinks`).
 public struct InMemoryFileTree: FileTree, Hashable {
   public private(set) var files: [String: Data]
+  /// The targets of symbolic links, by the link's path.
+  public private(set) var links: [String: String] = [:]
 
   public init(files: [String: Data] = [:]) {
     self.files = [:]
@@ -63,10 +80,15 @@ public struct InMemoryFileTree: FileTree, Hashable {
   }
   public mutating func write(_ path: String, text: String) { write(path, Data(text.utf8)) }
 
-  public func contents(of path: String) throws -> Data? { files[FilePath.normalize(path)] }
+  /// A symbolic link at `path` to `target`, written as in the link (relative to its folder).
+  public mutating func writeLink(_ path: String, to target: String) {
+    links[FilePath.normalize(path)] = target
+  }
+
+  public func contents(of path: String) throws -> Data? { files[try resolve(path)] }
 
   public func entries(of directory: String) throws -> [FileTreeEntry]? {
-    let dir = FilePath.normalize(directory)
+    let dir = try resolve(directory)
     let prefix = dir.isEmpty ? "" : dir + "/"
     var found: [String: FileTreeEntry.Kind] = [:]
     for path in files.keys where path.hasPrefix(prefix) {
@@ -77,8 +99,30 @@ public struct InMemoryFileTree: FileTree, Hashable {
         found[String(rest)] = found[String(rest)] ?? .file
       }
     }
+    for path in links.keys where path.hasPrefix(prefix) {
+      let rest = path.dropFirst(prefix.count)
+      if let slash = rest.firstIndex(of: "/") {
+        found[String(rest[..<slash])] = .directory
+      } else if let kind = try kind(of: try resolve(path)) {
+        found[String(rest)] = kind
+      }
+    }
     if found.isEmpty && !dir.isEmpty { return nil }
     return found.keys.sorted().map { FileTreeEntry(name: $0, kind: found[$0]!) }
+  }
+
+  private func resolve(_ path: String) throws -> String {
+    if links.isEmpty { return FilePath.normalize(path) }
+    return try SymbolicLinks.resolve(path) { links[$0] }
+  }
+
+  /// What is at a path with no links on the way; nil for nothing (a dangling link).
+  private func kind(of resolved: String) throws -> FileTreeEntry.Kind? {
+    if files[resolved] != nil { return .file }
+    let prefix = resolved.isEmpty ? "" : resolved + "/"
+    let isDirectory =
+      files.keys.contains { $0.hasPrefix(prefix) } || links.keys.contains { $0.hasPrefix(prefix) }
+    return isDirectory ? .directory : nil
   }
 }
 

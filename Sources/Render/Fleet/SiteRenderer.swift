@@ -26,10 +26,13 @@ public struct RenderedSite: Sendable {
 public struct SiteRenderer: Sendable {
   public let repository: FleetRepository
   public let tree: any FileTree
+  public let limits: RepositoryLimits
 
-  public init(repository: FleetRepository, tree: any FileTree) {
+  public init(repository: FleetRepository, tree: any FileTree, limits: RepositoryLimits = .default)
+  {
     self.repository = repository
     self.tree = tree
+    self.limits = limits
   }
 
   /// Every site; the first broken site stops the whole render (nothing partial is returned).
@@ -40,6 +43,10 @@ public struct SiteRenderer: Sendable {
   public func render(_ site: Site) throws(RenderError) -> RenderedSite {
     var apps: [RenderedSite.App] = []
     var owners: [ObjectIdentity: String] = [:]
+    // Each object's YAML, as YAML.emit writes it, counted as it comes so that an oversized site
+    // stops at the limit instead of after everything has been written out.
+    var documents: [String] = []
+    var renderedBytes = 0
     for app in repository.apps where app.sites.matches(site.labels) {
       let components = app.components(for: site.labels)
       let built = try build(app, components: components)
@@ -59,11 +66,21 @@ public struct SiteRenderer: Sendable {
           )
         }
         owners[id] = app.name
+        let document = YAML.emit(placed, sortKeys: true)
+        renderedBytes += document.utf8.count + (documents.isEmpty ? 0 : 4)
+        guard renderedBytes <= limits.renderedBytesPerSite else {
+          throw RenderError(
+            file: app.file, object: id.description,
+            message:
+              "site \(site.name): the rendered manifests pass the limit of \(limits.renderedBytesPerSite) bytes per site here"
+          )
+        }
+        documents.append(document)
         objects.append(placed)
       }
       apps.append(.init(name: app.name, components: components.map(\.name), objects: objects))
     }
-    let yaml = YAML.emit(apps.flatMap(\.objects), sortKeys: true)
+    let yaml = documents.joined(separator: "---\n")
     let hash = SHA256.hash(data: Array(yaml.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }
       .joined()
     return RenderedSite(site: site, apps: apps, contentHash: "sha256:" + hash)

@@ -124,17 +124,18 @@ public struct KustomizeBuilder: Sendable {
     _ k: Kustomization, file: String, reader: KustomizationReader,
     into resources: inout [KustomizeResource]
   ) throws(RenderError) {
-    let generator = ConfigDataGenerator { path throws(RenderError) in
-      let resolved = try resolve(path, from: file, via: reader, at: "")
-      try requireInside(
-        resolved, directory: FilePath.directory(of: file), reader: reader, at: "", entry: path)
-      guard let data = try contents(of: resolved) else {
-        throw RenderError(file: file, message: "file \(path) not found (looked for \(resolved))")
-      }
-      return data
-    }
     let all = k.configMapGenerator.map { ($0, false) } + k.secretGenerator.map { ($0, true) }
     for (args, isSecret) in all {
+      let generator = ConfigDataGenerator { path throws(RenderError) in
+        let resolved = try resolve(path, from: file, via: reader, at: "")
+        try requireInside(
+          resolved, directory: FilePath.directory(of: file), reader: reader, at: "", entry: path)
+        guard let data = try contents(of: resolved) else {
+          throw RenderError(
+            file: file, line: args.line, message: "file \(path) not found (looked for \(resolved))")
+        }
+        return data
+      }
       let made = try generator.make(args, isSecret: isSecret, defaults: k.generatorOptions)
       switch args.behavior {
       case .create:
@@ -341,16 +342,12 @@ public struct KustomizeBuilder: Sendable {
   }
 
   private func contents(of path: String) throws(RenderError) -> Data? {
-    do { return try tree.contents(of: path) } catch {
-      throw RenderError(file: path, message: "\(error)")
-    }
+    do { return try tree.contents(of: path) } catch { throw RenderError.reading(path, error) }
   }
 }
 
 extension FileTree {
   fileprivate func isDirectory(_ path: String) throws(RenderError) -> Bool {
-    do { return try entries(of: path) != nil } catch {
-      throw RenderError(file: path, message: "\(error)")
-    }
+    do { return try entries(of: path) != nil } catch { throw RenderError.reading(path, error) }
   }
 }
