@@ -86,14 +86,13 @@ struct RenderCommand: AsyncParsableCommand {
     }
   }
 
-  /// One folder per site with its manifests; every site is rendered before anything is written.
+  /// One folder per site with its manifests; every site is rendered before anything is written,
+  /// and the folder is replaced only once all of it is written.
   private func write(_ sites: [RenderedSite], to folder: URL, revision: String) throws {
-    let files = FileManager.default
+    let name = output == .json ? "manifests.json" : "manifests.yaml"
+    try RenderedFolder(folder).replace(
+      with: sites.map { (site: $0.site.name, file: name, data: Data(format($0.objects).utf8)) })
     for rendered in sites {
-      let siteFolder = folder.appendingPathComponent(rendered.site.name, isDirectory: true)
-      try files.createDirectory(at: siteFolder, withIntermediateDirectories: true)
-      let name = output == .json ? "manifests.json" : "manifests.yaml"
-      try Data(format(rendered.objects).utf8).write(to: siteFolder.appendingPathComponent(name))
       print(
         "\(rendered.site.name)\t\(rendered.objects.count) objects\t\(rendered.contentHash.prefix(19))"
       )
