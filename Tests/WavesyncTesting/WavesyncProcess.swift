@@ -20,10 +20,12 @@ public enum WavesyncProcess {
   }()
 
   public static func run(
-    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+    measuringPeakMemory: Bool = false
   ) async throws -> Result {
     try await AwaitedProcess.run(
       executable, arguments, in: directory,
-      environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+      environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+      measuringPeakMemory: measuringPeakMemory)
   }
 }
