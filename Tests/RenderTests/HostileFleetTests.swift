@@ -167,15 +167,33 @@ struct HostileFleetTests {
       return try SiteRenderer(repository: fleet, tree: tree, limits: limits).render(fleet.sites[0])
     }
     #expect(try render(limit: size).contentHash == full.contentHash)
-    #expect(throws: RenderError.self) { try render(limit: size - 1) }
-    do {
-      _ = try render(limit: size - 1)
-    } catch {
-      #expect(
-        error.description
-          == "apps/shop/app.yaml (apps/Deployment shop): site store-1: the rendered manifests pass the limit of \(size - 1) bytes per site here"
-      )
+    let error = #expect(throws: RenderError.self) { try render(limit: size - 1) }
+    #expect(
+      error?.description
+        == "apps/shop/app.yaml (apps/Deployment shop): site store-1: the rendered manifests pass the limit of \(size - 1) bytes per site here"
+    )
+  }
+
+  @Test func aLargeVariableReferencedManyTimesStopsAtTheLimit() throws {
+    let tree = Broken.tree([
+      "sites/store-1.yaml": Broken.siteYAML.replacingOccurrences(
+        of: "STORE_ID: \"0001\"",
+        with: "STORE_ID: \"0001\"\n    BIG: \"\(String(repeating: "x", count: 1_000))\""),
+      "apps/shop/base/deployment.yaml": Broken.deployment.replacingOccurrences(
+        of: "\"${STORE_ID}\"", with: "\"\(String(repeating: "${BIG}", count: 20))\""),
+    ])
+    let fleet = try FleetRepository.load(from: tree)
+    var limits = RepositoryLimits.default
+    limits.renderedBytesPerSite = 19_999
+    let error = #expect(throws: RenderError.self) {
+      try SiteRenderer(repository: fleet, tree: tree, limits: limits).render(fleet.sites[0])
     }
+    #expect(
+      error?.description
+        == "apps/shop/app.yaml (apps/Deployment shop): site store-1: the values substituted pass the limit of 19999 bytes of rendered manifests per site here"
+    )
+    let rendered = try SiteRenderer(repository: fleet, tree: tree).render(fleet.sites[0])
+    #expect(rendered.yaml.contains(String(repeating: "x", count: 20_000)))
   }
 
   @Test func aResourceNestedAsDeepAsAllowedRenders() throws {

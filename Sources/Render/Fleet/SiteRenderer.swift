@@ -47,6 +47,7 @@ public struct SiteRenderer: Sendable {
     // stops at the limit instead of after everything has been written out.
     var documents: [String] = []
     var renderedBytes = 0
+    var substitutionBudget = limits.renderedBytesPerSite
     for app in repository.apps where app.sites.matches(site.labels) {
       let components = app.components(for: site.labels)
       let built = try build(app, components: components)
@@ -54,7 +55,8 @@ public struct SiteRenderer: Sendable {
       var objects: [Value] = []
       for object in built {
         let id = try Self.identity(of: object)
-        let substituted = try substitute(object, substitution, app: app, site: site, id: id)
+        let substituted = try substitute(
+          object, substitution, budget: &substitutionBudget, app: app, site: site, id: id)
         guard
           let placed = try Placement.place(
             substituted, on: site, file: app.file, objectLabel: id.description)
@@ -101,11 +103,11 @@ public struct SiteRenderer: Sendable {
   /// Substitutes inside string values only: a substituted value stays a string (`"0142"` never
   /// turns into a number), and keys and structure cannot be changed by a variable.
   private func substitute(
-    _ object: Value, _ substitution: Substitution, app: AppDefinition, site: Site,
-    id: ObjectIdentity
+    _ object: Value, _ substitution: Substitution, budget: inout Int, app: AppDefinition,
+    site: Site, id: ObjectIdentity
   ) throws(RenderError) -> Value {
     do {
-      return try substitution.apply(in: object)
+      return try substitution.apply(in: object, budget: &budget)
     } catch {
       let message: String
       switch error {
@@ -114,6 +116,9 @@ public struct SiteRenderer: Sendable {
           "variable ${\(name)} is not defined (set it in the site's or the app's spec.vars, or give a default: ${\(name):=value})"
       case .unterminated: message = "a ${ has no closing }"
       case .invalidName(let body): message = "${\(body)} is not a valid variable reference"
+      case .overBudget:
+        message =
+          "the values substituted pass the limit of \(limits.renderedBytesPerSite) bytes of rendered manifests per site here"
       }
       throw RenderError(
         file: app.file, object: id.description, message: "site \(site.name): \(message)")
