@@ -196,6 +196,33 @@ struct HostileFleetTests {
     #expect(rendered.yaml.contains(String(repeating: "x", count: 20_000)))
   }
 
+  /// The app's base includes `chain/k0`, which includes `chain/k1`, and so on; the last one
+  /// holds a ConfigMap.
+  static func kustomizationChain(_ length: Int) -> InMemoryFileTree {
+    var changes: [String: String?] = [
+      "apps/shop/base/kustomization.yaml": Broken.baseKustomization + "- ../chain/k0\n"
+    ]
+    for index in 0..<length {
+      let next = index + 1 < length ? "- ../k\(index + 1)\n" : "- configmap.yaml\n"
+      changes["apps/shop/chain/k\(index)/kustomization.yaml"] = "resources:\n" + next
+    }
+    changes["apps/shop/chain/k\(length - 1)/configmap.yaml"] =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: end-of-chain\n"
+    return Broken.tree(changes)
+  }
+
+  @Test func kustomizationsNestedPastTheLimitAreRefused() throws {
+    // The app's own composition and its base take two levels: 98 more reach the limit of 100.
+    let allowed = Self.kustomizationChain(98)
+    let fleet = try FleetRepository.load(from: allowed)
+    let site = try SiteRenderer(repository: fleet, tree: allowed).render(fleet.sites[0])
+    #expect(site.objects.contains { $0["metadata"]?["name"] == "end-of-chain" })
+    #expect(
+      Self.error(Self.kustomizationChain(3_000))
+        == "apps/shop/chain/k98/kustomization.yaml: kustomizations nested more than 100 deep (from apps/shop)"
+    )
+  }
+
   @Test func aResourceNestedAsDeepAsAllowedRenders() throws {
     // The object is one level, its spec 999 more: the limit of 1,000.
     let depth = 999

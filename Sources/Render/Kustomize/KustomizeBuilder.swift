@@ -5,6 +5,9 @@ public import Model
 /// fields Wavesync supports: same objects, same order, same names, same values.
 public struct KustomizeBuilder: Sendable {
   public let tree: any FileTree
+  /// Kustomizations that include one another, each a level of recursion: real overlays nest a
+  /// few levels, and a chain of thousands would exhaust the stack.
+  public static let maxNesting = 100
 
   public init(tree: any FileTree) {
     self.tree = tree
@@ -66,6 +69,13 @@ public struct KustomizeBuilder: Sendable {
       try text(of: path, from: file, via: reader)
     }
     let stack = stack + [directory]
+    guard stack.count <= Self.maxNesting else {
+      throw RenderError(
+        file: file,
+        message:
+          "kustomizations nested more than \(Self.maxNesting) deep (from \(stack[0].isEmpty ? "the repository root" : stack[0]))"
+      )
+    }
     var resources = k.kind == .component ? existing : []
     if k.kind == .component && stack.count == 1 {
       throw RenderError(
