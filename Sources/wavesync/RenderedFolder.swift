@@ -2,34 +2,51 @@ import Foundation
 
 /// The folder `render --all-sites --out` writes: one sub-folder per site with its manifests.
 ///
-/// Everything is written into a new folder beside it first, which then takes its place, so a
-/// failure leaves the folder as it was and site folders of an earlier render do not survive.
-/// A folder holding anything but such site folders is never replaced.
+/// Sites are written, one at a time as they render, into a new folder beside it, which takes its
+/// place only once every site is there: a failure leaves the folder as it was, and site folders
+/// of an earlier render do not survive. A folder holding anything but such site folders is never
+/// replaced.
 struct RenderedFolder {
   static let manifestNames: Set<String> = ["manifests.yaml", "manifests.json"]
 
   let folder: URL
+  /// The new folder beside `folder` that the sites are written into.
+  let staging: URL
   private let files = FileManager.default
 
-  init(_ folder: URL) { self.folder = folder.standardizedFileURL }
-
-  /// Writes `contents` (site name to manifest file name and bytes) and puts it in place.
-  func replace(with contents: [(site: String, file: String, data: Data)]) throws {
+  /// Checks that `folder` may be replaced and creates the staging folder beside it.
+  init(replacing folder: URL) throws {
+    self.folder = folder.standardizedFileURL
+    let parent = self.folder.deletingLastPathComponent()
+    staging = parent.appendingPathComponent(".\(self.folder.lastPathComponent).new-\(UUID())")
     try checkReplaceable()
-    let parent = folder.deletingLastPathComponent()
     try attempt(parent) { try files.createDirectory(at: parent, withIntermediateDirectories: true) }
-    let staging = parent.appendingPathComponent(".\(folder.lastPathComponent).new-\(UUID())")
     try Self.system(mkdir(staging.path, 0o755), staging)
+  }
+
+  func write(site: String, file: String, data: Data) throws {
+    let siteFolder = staging.appendingPathComponent(site, isDirectory: true)
+    try Self.system(mkdir(siteFolder.path, 0o755), siteFolder)
+    try Self.write(data, to: siteFolder.appendingPathComponent(file))
+  }
+
+  /// Runs `writeSites`, then puts the staging folder in place of `folder`; if either fails, the
+  /// staging folder is removed and `folder` is as it was.
+  func replace(writingSites writeSites: (RenderedFolder) throws -> Void) throws {
     do {
-      for entry in contents {
-        let siteFolder = staging.appendingPathComponent(entry.site, isDirectory: true)
-        try Self.system(mkdir(siteFolder.path, 0o755), siteFolder)
-        try Self.write(entry.data, to: siteFolder.appendingPathComponent(entry.file))
-      }
-      try swapIn(staging)
+      try writeSites(self)
+      try swapIn()
     } catch {
-      try? files.removeItem(at: staging)
+      discardStaging()
       throw error
+    }
+  }
+
+  private func discardStaging() {
+    do { try files.removeItem(at: staging) } catch {
+      printError(
+        "warning: could not remove the unfinished render at \(staging.path): \(error.localizedDescription)"
+      )
     }
   }
 
@@ -84,7 +101,7 @@ struct RenderedFolder {
   }
 
   /// Puts `staging` where the folder is; the earlier folder is removed only once that worked.
-  private func swapIn(_ staging: URL) throws {
+  private func swapIn() throws {
     guard files.fileExists(atPath: folder.path) else {
       try Self.system(rename(staging.path, folder.path), folder)
       return
