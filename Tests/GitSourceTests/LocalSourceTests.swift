@@ -63,6 +63,39 @@ struct LocalSourceTests {
     #expect(try snapshot.tree.text(of: "README.md") == FleetFixture.readme)
   }
 
+  @Test func followsLinksInsideAPlainDirectory() async throws {
+    let temp = try TemporaryDirectory()
+    let root = temp.appending("plain")
+    let shared = root.appendingPathComponent("shared/shop")
+    try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: root.appendingPathComponent("apps"), withIntermediateDirectories: true)
+    try Data("replicas: 1\n".utf8).write(to: shared.appendingPathComponent("values.yaml"))
+    try FileManager.default.createSymbolicLink(
+      atPath: root.appendingPathComponent("apps/shop").path, withDestinationPath: "../shared/shop")
+    // An absolute target inside the folder reads as the same path relative to the link.
+    try FileManager.default.createSymbolicLink(
+      atPath: root.appendingPathComponent("apps/values.yaml").path,
+      withDestinationPath: shared.appendingPathComponent("values.yaml").path)
+
+    let tree = try LocalDirectoryTree(root: root.path)
+    #expect(try tree.text(of: "apps/shop/values.yaml") == "replicas: 1\n")
+    #expect(try tree.text(of: "apps/values.yaml") == "replicas: 1\n")
+    #expect(
+      try tree.entries(of: "apps") == [
+        FileTreeEntry(name: "shop", kind: .directory),
+        FileTreeEntry(name: "values.yaml", kind: .file),
+      ])
+
+    let loaded = try tree.loadAll()
+    #expect(loaded.files.keys.sorted() == ["shared/shop/values.yaml"])
+    #expect(
+      loaded.links == [
+        "apps/shop": "../shared/shop", "apps/values.yaml": "../shared/shop/values.yaml",
+      ])
+    #expect(try loaded.text(of: "apps/shop/values.yaml") == "replicas: 1\n")
+  }
+
   @Test func readsAPlainDirectory() async throws {
     let temp = try TemporaryDirectory()
     let root = temp.appending("plain")
