@@ -28,14 +28,14 @@ struct CommitTreeReader {
       git_repository_odb(&database, repository.pointer), "opening the objects of the repository")
     defer { git_odb_free(database) }
     var files = InMemoryFileTree()
-    var count = RevisionByteCount(limits: limits)
+    var count = RevisionBudget(limits: limits)
     try collect(tree!, prefix: "", database: database!, count: &count, into: &files)
     return files
   }
 
   private func collect(
     _ tree: OpaquePointer, prefix: String, database: OpaquePointer,
-    count: inout RevisionByteCount, into files: inout InMemoryFileTree
+    count: inout RevisionBudget, into files: inout InMemoryFileTree
   ) throws(GitSourceError) {
     for index in 0..<git_tree_entrycount(tree) {
       guard let entry = git_tree_entry_byindex(tree, index) else { continue }

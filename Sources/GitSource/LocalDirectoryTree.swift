@@ -23,7 +23,7 @@ public struct LocalDirectoryTree: FileTree {
     let resolved = try resolve(path)
     let url = location(of: resolved)
     guard Self.kind(of: url.path) == .file else { return nil }
-    var count = RevisionByteCount(limits: limits)
+    var count = RevisionBudget(limits: limits)
     try count.admit(resolved, bytes: Self.size(of: url.path))
     return try Data(contentsOf: url)
   }
@@ -52,7 +52,7 @@ public struct LocalDirectoryTree: FileTree {
   /// files together may not exceed the limits' `bytesPerRevision`.
   public func loadAll() throws -> InMemoryFileTree {
     var tree = InMemoryFileTree()
-    var count = RevisionByteCount(limits: limits)
+    var count = RevisionBudget(limits: limits)
     func walk(_ directory: String) throws {
       let url = location(of: directory)
       for name in try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() {
@@ -63,7 +63,10 @@ public struct LocalDirectoryTree: FileTree {
           try count.admit(path, bytes: Self.size(of: item))
           tree.write(path, try Data(contentsOf: URL(fileURLWithPath: item)))
         case .directory: try walk(path)
-        case .link: tree.writeLink(path, to: try linkTarget(of: path))
+        case .link:
+          let target = try linkTarget(of: path)
+          try count.admit(path, bytes: target.utf8.count)
+          tree.writeLink(path, to: target)
         case .other: continue
         }
       }

@@ -42,6 +42,7 @@ public enum FileTreeError: Error, Sendable, Hashable, CustomStringConvertible {
   case linkLoop(path: String)
   case fileTooLarge(path: String, bytes: Int, limit: Int)
   case revisionTooLarge(path: String, limit: Int)
+  case tooManyFiles(path: String, limit: Int)
 
   public var description: String {
     switch self {
@@ -55,6 +56,8 @@ public enum FileTreeError: Error, Sendable, Hashable, CustomStringConvertible {
       "\(path): file is \(bytes) bytes, more than the limit of \(limit) bytes per file"
     case .revisionTooLarge(let path, let limit):
       "\(path): the files of the revision, up to this one, hold more than the limit of \(limit) bytes"
+    case .tooManyFiles(let path, let limit):
+      "\(path): the revision holds more than the limit of \(limit) files and symbolic links"
     }
   }
 }
@@ -65,10 +68,12 @@ public struct InMemoryFileTree: FileTree, Hashable {
   public private(set) var files: [String: Data]
   /// The targets of symbolic links, by the link's path.
   public private(set) var links: [String: String] = [:]
+  /// Every folder that holds a file or a link, at any depth, so a link's kind is found at once.
+  private var directories: Set<String> = [""]
 
   public init(files: [String: Data] = [:]) {
     self.files = [:]
-    for (path, data) in files { self.files[FilePath.normalize(path)] = data }
+    for (path, data) in files { write(path, data) }
   }
 
   public init(texts: [String: String]) {
@@ -76,13 +81,24 @@ public struct InMemoryFileTree: FileTree, Hashable {
   }
 
   public mutating func write(_ path: String, _ data: Data) {
-    files[FilePath.normalize(path)] = data
+    let normalized = FilePath.normalize(path)
+    files[normalized] = data
+    addFolders(of: normalized)
   }
   public mutating func write(_ path: String, text: String) { write(path, Data(text.utf8)) }
 
   /// A symbolic link at `path` to `target`, written as in the link (relative to its folder).
   public mutating func writeLink(_ path: String, to target: String) {
-    links[FilePath.normalize(path)] = target
+    let normalized = FilePath.normalize(path)
+    links[normalized] = target
+    addFolders(of: normalized)
+  }
+
+  private mutating func addFolders(of path: String) {
+    var folder = FilePath.directory(of: path)
+    while directories.insert(folder).inserted && !folder.isEmpty {
+      folder = FilePath.directory(of: folder)
+    }
   }
 
   public func contents(of path: String) throws -> Data? { files[try resolve(path)] }
@@ -103,7 +119,7 @@ public struct InMemoryFileTree: FileTree, Hashable {
       let rest = path.dropFirst(prefix.count)
       if let slash = rest.firstIndex(of: "/") {
         found[String(rest[..<slash])] = .directory
-      } else if let kind = try kind(of: try resolve(path)) {
+      } else if let kind = kind(of: try resolve(path)) {
         found[String(rest)] = kind
       }
     }
@@ -117,12 +133,9 @@ public struct InMemoryFileTree: FileTree, Hashable {
   }
 
   /// What is at a path with no links on the way; nil for nothing (a dangling link).
-  private func kind(of resolved: String) throws -> FileTreeEntry.Kind? {
+  private func kind(of resolved: String) -> FileTreeEntry.Kind? {
     if files[resolved] != nil { return .file }
-    let prefix = resolved.isEmpty ? "" : resolved + "/"
-    let isDirectory =
-      files.keys.contains { $0.hasPrefix(prefix) } || links.keys.contains { $0.hasPrefix(prefix) }
-    return isDirectory ? .directory : nil
+    return directories.contains(resolved) ? .directory : nil
   }
 }
 

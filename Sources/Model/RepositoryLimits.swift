@@ -6,33 +6,43 @@ public struct RepositoryLimits: Sendable, Hashable {
   public var bytesPerFile: Int
   /// All files of one revision together.
   public var bytesPerRevision: Int
+  /// Files and symbolic links in one revision (an empty file costs no bytes, but memory all the same).
+  public var filesPerRevision: Int
   /// The manifests rendered for one site, as YAML.
   public var renderedBytesPerSite: Int
   public var yaml: YAMLLimits
 
   public init(
-    bytesPerFile: Int, bytesPerRevision: Int, renderedBytesPerSite: Int, yaml: YAMLLimits
+    bytesPerFile: Int, bytesPerRevision: Int, filesPerRevision: Int, renderedBytesPerSite: Int,
+    yaml: YAMLLimits
   ) {
     self.bytesPerFile = bytesPerFile
     self.bytesPerRevision = bytesPerRevision
+    self.filesPerRevision = filesPerRevision
     self.renderedBytesPerSite = renderedBytesPerSite
     self.yaml = yaml
   }
 
   public static let `default` = RepositoryLimits(
-    bytesPerFile: 8 << 20, bytesPerRevision: 128 << 20, renderedBytesPerSite: 32 << 20,
-    yaml: .default)
+    bytesPerFile: 8 << 20, bytesPerRevision: 128 << 20, filesPerRevision: 100_000,
+    renderedBytesPerSite: 32 << 20, yaml: .default)
 }
 
-/// The bytes of a revision's files, counted as they are read: a file over `bytesPerFile`, or one
-/// that takes the revision over `bytesPerRevision`, is refused before it is read.
-public struct RevisionByteCount: Sendable {
+/// The files of a revision and their bytes, counted as they are read: a file over `bytesPerFile`,
+/// or one that takes the revision over `bytesPerRevision` or `filesPerRevision`, is refused
+/// before it is read.
+public struct RevisionBudget: Sendable {
   public let limits: RepositoryLimits
   public private(set) var total = 0
+  public private(set) var files = 0
 
   public init(limits: RepositoryLimits) { self.limits = limits }
 
   public mutating func admit(_ path: String, bytes: Int) throws(FileTreeError) {
+    files += 1
+    guard files <= limits.filesPerRevision else {
+      throw .tooManyFiles(path: path, limit: limits.filesPerRevision)
+    }
     guard bytes <= limits.bytesPerFile else {
       throw .fileTooLarge(path: path, bytes: bytes, limit: limits.bytesPerFile)
     }

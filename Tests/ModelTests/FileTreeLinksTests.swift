@@ -69,8 +69,9 @@ struct FileTreeLinksTests {
 
   @Test func filesAndRevisionsOverTheLimitsAreRefusedByName() throws {
     let limits = RepositoryLimits(
-      bytesPerFile: 100, bytesPerRevision: 250, renderedBytesPerSite: 1, yaml: .default)
-    var count = RevisionByteCount(limits: limits)
+      bytesPerFile: 100, bytesPerRevision: 250, filesPerRevision: 10, renderedBytesPerSite: 1,
+      yaml: .default)
+    var count = RevisionBudget(limits: limits)
     try count.admit("a.yaml", bytes: 100)
     #expect(throws: FileTreeError.fileTooLarge(path: "big.yaml", bytes: 101, limit: 100)) {
       try count.admit("big.yaml", bytes: 101)
@@ -78,6 +79,13 @@ struct FileTreeLinksTests {
     try count.admit("b.yaml", bytes: 100)
     #expect(throws: FileTreeError.revisionTooLarge(path: "c.yaml", limit: 250)) {
       try count.admit("c.yaml", bytes: 51)
+    }
+    var fewFiles = limits
+    fewFiles.filesPerRevision = 3
+    var many = RevisionBudget(limits: fewFiles)
+    for name in ["a", "b", "c"] { try many.admit(name, bytes: 0) }
+    #expect(throws: FileTreeError.tooManyFiles(path: "d", limit: 3)) {
+      try many.admit("d", bytes: 0)
     }
     #expect(
       FileTreeError.fileTooLarge(path: "big.yaml", bytes: 101, limit: 100).description
