@@ -28,14 +28,14 @@ struct CommitTreeReader {
       git_repository_odb(&database, repository.pointer), "opening the objects of the repository")
     defer { git_odb_free(database) }
     var files = InMemoryFileTree()
-    var count = RevisionBudget(limits: limits)
-    try collect(tree!, prefix: "", database: database!, count: &count, into: &files)
+    var budget = RevisionBudget(limits: limits)
+    try collect(tree!, prefix: "", database: database!, budget: &budget, into: &files)
     return files
   }
 
   private func collect(
     _ tree: OpaquePointer, prefix: String, database: OpaquePointer,
-    count: inout RevisionBudget, into files: inout InMemoryFileTree
+    budget: inout RevisionBudget, into files: inout InMemoryFileTree
   ) throws(GitSourceError) {
     for index in 0..<git_tree_entrycount(tree) {
       guard let entry = git_tree_entry_byindex(tree, index) else { continue }
@@ -45,17 +45,18 @@ struct CommitTreeReader {
       var id = git_tree_entry_id(entry)!.pointee
       switch git_tree_entry_type(entry) {
       case GIT_OBJECT_TREE:
+        do { try budget.admitFolder(path) } catch { throw .fileTree(error) }
         var subtree: OpaquePointer?
         try LibGit2.check(
           git_tree_lookup(&subtree, repository.pointer, &id), "reading directory \(path)")
         defer { git_tree_free(subtree) }
-        try collect(subtree!, prefix: path + "/", database: database, count: &count, into: &files)
+        try collect(subtree!, prefix: path + "/", database: database, budget: &budget, into: &files)
       case GIT_OBJECT_BLOB:
         var size = 0
         var type = GIT_OBJECT_BLOB
         try LibGit2.check(
           git_odb_read_header(&size, &type, database, &id), "reading the size of \(path)")
-        do { try count.admit(path, bytes: size) } catch { throw .fileTree(error) }
+        do { try budget.admit(path, bytes: size) } catch { throw .fileTree(error) }
         var blob: OpaquePointer?
         try LibGit2.check(git_blob_lookup(&blob, repository.pointer, &id), "reading file \(path)")
         defer { git_blob_free(blob) }

@@ -24,7 +24,7 @@ public enum GitSourceError: Error, Sendable, Hashable, CustomStringConvertible, 
   case refOnPlainDirectory(ref: String, path: String)
   /// A credentials file or environment could not be used; never quotes a secret.
   case invalidCredentials(reason: String)
-  /// A file of the revision cannot be read: too large, or a symbolic link that leads outside.
+  /// The revision passes the repository limits (a file too large, too many files).
   case fileTree(FileTreeError)
   /// Any other libgit2 failure; `message` starts with what was being done.
   case libgit2(code: Int32, klass: Int32, message: String)

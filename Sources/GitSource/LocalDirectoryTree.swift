@@ -23,8 +23,8 @@ public struct LocalDirectoryTree: FileTree {
     let resolved = try resolve(path)
     let url = location(of: resolved)
     guard Self.kind(of: url.path) == .file else { return nil }
-    var count = RevisionBudget(limits: limits)
-    try count.admit(resolved, bytes: Self.size(of: url.path))
+    var budget = RevisionBudget(limits: limits)
+    try budget.admit(resolved, bytes: Self.size(of: url.path))
     return try Data(contentsOf: url)
   }
 
@@ -52,7 +52,7 @@ public struct LocalDirectoryTree: FileTree {
   /// files together may not exceed the limits' `bytesPerRevision`.
   public func loadAll() throws -> InMemoryFileTree {
     var tree = InMemoryFileTree()
-    var count = RevisionBudget(limits: limits)
+    var budget = RevisionBudget(limits: limits)
     func walk(_ directory: String) throws {
       let url = location(of: directory)
       for name in try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() {
@@ -60,12 +60,14 @@ public struct LocalDirectoryTree: FileTree {
         let item = url.appendingPathComponent(name).path
         switch Self.kind(of: item) {
         case .file:
-          try count.admit(path, bytes: Self.size(of: item))
+          try budget.admit(path, bytes: Self.size(of: item))
           tree.write(path, try Data(contentsOf: URL(fileURLWithPath: item)))
-        case .directory: try walk(path)
+        case .directory:
+          try budget.admitFolder(path)
+          try walk(path)
         case .link:
           let target = try linkTarget(of: path)
-          try count.admit(path, bytes: target.utf8.count)
+          try budget.admit(path, bytes: target.utf8.count)
           tree.writeLink(path, to: target)
         case .other: continue
         }

@@ -43,6 +43,7 @@ public enum FileTreeError: Error, Sendable, Hashable, CustomStringConvertible {
   case fileTooLarge(path: String, bytes: Int, limit: Int)
   case revisionTooLarge(path: String, limit: Int)
   case tooManyFiles(path: String, limit: Int)
+  case foldersTooDeep(path: String, limit: Int)
 
   public var description: String {
     switch self {
@@ -56,6 +57,8 @@ public enum FileTreeError: Error, Sendable, Hashable, CustomStringConvertible {
       "\(path): file is \(bytes) bytes, more than the limit of \(limit) bytes per file"
     case .revisionTooLarge(let path, let limit):
       "\(path): the files of the revision, up to this one, hold more than the limit of \(limit) bytes"
+    case .foldersTooDeep(let path, let limit):
+      "\(path): folders nested more than \(limit) deep"
     case .tooManyFiles(let path, let limit):
       "\(path): the revision holds more than the limit of \(limit) files and symbolic links"
     }

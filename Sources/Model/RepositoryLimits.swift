@@ -8,23 +8,26 @@ public struct RepositoryLimits: Sendable, Hashable {
   public var bytesPerRevision: Int
   /// Files and symbolic links in one revision (an empty file costs no bytes, but memory all the same).
   public var filesPerRevision: Int
+  /// Folders inside one another; each is a level of recursion where the tree is read.
+  public var folderDepth: Int
   /// The manifests rendered for one site, as YAML.
   public var renderedBytesPerSite: Int
   public var yaml: YAMLLimits
 
   public init(
-    bytesPerFile: Int, bytesPerRevision: Int, filesPerRevision: Int, renderedBytesPerSite: Int,
-    yaml: YAMLLimits
+    bytesPerFile: Int, bytesPerRevision: Int, filesPerRevision: Int, folderDepth: Int,
+    renderedBytesPerSite: Int, yaml: YAMLLimits
   ) {
     self.bytesPerFile = bytesPerFile
     self.bytesPerRevision = bytesPerRevision
     self.filesPerRevision = filesPerRevision
+    self.folderDepth = folderDepth
     self.renderedBytesPerSite = renderedBytesPerSite
     self.yaml = yaml
   }
 
   public static let `default` = RepositoryLimits(
-    bytesPerFile: 8 << 20, bytesPerRevision: 128 << 20, filesPerRevision: 100_000,
+    bytesPerFile: 8 << 20, bytesPerRevision: 128 << 20, filesPerRevision: 100_000, folderDepth: 256,
     renderedBytesPerSite: 32 << 20, yaml: .default)
 }
 
@@ -37,6 +40,13 @@ public struct RevisionBudget: Sendable {
   public private(set) var files = 0
 
   public init(limits: RepositoryLimits) { self.limits = limits }
+
+  /// A folder about to be read, refused when it lies deeper than `folderDepth`.
+  public func admitFolder(_ path: String) throws(FileTreeError) {
+    guard path.split(separator: "/").count <= limits.folderDepth else {
+      throw .foldersTooDeep(path: path, limit: limits.folderDepth)
+    }
+  }
 
   public mutating func admit(_ path: String, bytes: Int) throws(FileTreeError) {
     files += 1

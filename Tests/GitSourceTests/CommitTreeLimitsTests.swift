@@ -48,6 +48,35 @@ struct CommitTreeLimitsTests {
     )
   }
 
+  @Test func foldersNestedTooDeepAreRefused() async throws {
+    let temp = try TemporaryDirectory()
+    let repo = try GitRepositoryBuilder(in: temp.url, name: "deep")
+    // No work tree could hold 2,000 nested folders (PATH_MAX), but a commit can (20,000 crashed
+    // the reader): write it straight into the object database.
+    let path = Array(repeating: "a", count: 2_000).joined(separator: "/") + "/f.yaml"
+    let stream = """
+      commit refs/heads/main
+      committer Test <test@example.test> 1700000000 +0000
+      data 4
+      deep
+      M 100644 inline \(path)
+      data 5
+      x: 1
+
+      """
+    let input = temp.appending("fast-import")
+    try Data(stream.utf8).write(to: input)
+    try await CommandRunner.run(
+      "/bin/sh", ["-c", "exec git fast-import --quiet < \"$1\"", "sh", input.path],
+      in: repo.directory)
+    let limit = RepositoryLimits.default.folderDepth
+    let error = await #expect(throws: GitSourceError.self) {
+      try await LocalGitRepository(path: repo.path).snapshot(ref: "main")
+    }
+    let deepest = Array(repeating: "a", count: limit + 1).joined(separator: "/")
+    #expect(error == .fileTree(.foldersTooDeep(path: deepest, limit: limit)))
+  }
+
   @Test func aPlainFolderOverTheRevisionLimitIsRefusedAtTheFileThatPassesIt() throws {
     let temp = try TemporaryDirectory()
     let root = temp.appending("plain")

@@ -69,8 +69,8 @@ struct FileTreeLinksTests {
 
   @Test func filesAndRevisionsOverTheLimitsAreRefusedByName() throws {
     let limits = RepositoryLimits(
-      bytesPerFile: 100, bytesPerRevision: 250, filesPerRevision: 10, renderedBytesPerSite: 1,
-      yaml: .default)
+      bytesPerFile: 100, bytesPerRevision: 250, filesPerRevision: 10, folderDepth: 2,
+      renderedBytesPerSite: 1, yaml: .default)
     var count = RevisionBudget(limits: limits)
     try count.admit("a.yaml", bytes: 100)
     #expect(throws: FileTreeError.fileTooLarge(path: "big.yaml", bytes: 101, limit: 100)) {
@@ -79,6 +79,10 @@ struct FileTreeLinksTests {
     try count.admit("b.yaml", bytes: 100)
     #expect(throws: FileTreeError.revisionTooLarge(path: "c.yaml", limit: 250)) {
       try count.admit("c.yaml", bytes: 51)
+    }
+    try count.admitFolder("a/b")
+    #expect(throws: FileTreeError.foldersTooDeep(path: "a/b/c", limit: 2)) {
+      try count.admitFolder("a/b/c")
     }
     var fewFiles = limits
     fewFiles.filesPerRevision = 3
