@@ -112,6 +112,27 @@ struct HostileRepositoryTests {
       "sites/big.yaml: file is 50000003 bytes, more than the limit of 8388608 bytes per file")
   }
 
+  /// Before the limit, a chain of 3,000 crashed with SIGSEGV; 200 keep the test fast (creating
+  /// thousands of folders takes seconds here).
+  @Test func aChainOfKustomizationsPastTheLimitIsRefusedByRenderKustomize() async throws {
+    let temp = try TemporaryDirectory()
+    let length = 200
+    for index in 0..<length {
+      let folder = temp.appending("chain/k\(index)")
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      let next = index + 1 < length ? "- ../k\(index + 1)\n" : "- configmap.yaml\n"
+      try Data(("resources:\n" + next).utf8).write(
+        to: folder.appendingPathComponent("kustomization.yaml"))
+    }
+    try Data("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: end\n".utf8).write(
+      to: temp.appending("chain/k\(length - 1)/configmap.yaml"))
+    let result = try await WavesyncProcess.run(
+      ["render", "--kustomize", "chain/k0"], in: temp.url, measuringPeakMemory: true)
+    expectRefused(
+      result,
+      "chain/k100/kustomization.yaml: kustomizations nested more than 100 deep (from chain/k0)")
+  }
+
   @Test func aSoakLongerThanGoAllowsIsRefusedByPlan() async throws {
     let temp = try TemporaryDirectory()
     let path = RepositoryPaths.fixture("retail-fleet/fleet.yaml")
