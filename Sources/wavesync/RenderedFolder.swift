@@ -91,8 +91,12 @@ struct RenderedFolder {
     let entries = try attempt(folder) { try files.contentsOfDirectory(atPath: folder.path) }
     for name in entries.sorted() {
       let site = folder.appendingPathComponent(name)
-      let inside = try? files.contentsOfDirectory(atPath: site.path)
-      guard let inside, Set(inside).isSubset(of: Self.manifestNames) else {
+      var isSiteFolder: ObjCBool = false
+      _ = files.fileExists(atPath: site.path, isDirectory: &isSiteFolder)
+      let inside =
+        isSiteFolder.boolValue
+        ? try attempt(site) { try files.contentsOfDirectory(atPath: site.path) } : [name]
+      guard isSiteFolder.boolValue, Set(inside).isSubset(of: Self.manifestNames) else {
         throw UserError(
           "--out \(folder.path) holds \(name), which is not a site folder of an earlier render; "
             + "give a new or empty folder (render replaces the whole folder)")
