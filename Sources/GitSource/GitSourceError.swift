@@ -1,4 +1,5 @@
 public import Foundation
+public import Model
 
 /// Everything the Git source can fail with. URLs in cases and messages never carry userinfo, and
 /// texts that came from libgit2 have known secrets replaced, so errors are safe to log.
@@ -23,6 +24,8 @@ public enum GitSourceError: Error, Sendable, Hashable, CustomStringConvertible, 
   case refOnPlainDirectory(ref: String, path: String)
   /// A credentials file or environment could not be used; never quotes a secret.
   case invalidCredentials(reason: String)
+  /// The revision passes the repository limits (a file too large, too many files).
+  case fileTree(FileTreeError)
   /// Any other libgit2 failure; `message` starts with what was being done.
   case libgit2(code: Int32, klass: Int32, message: String)
 
@@ -42,6 +45,7 @@ public enum GitSourceError: Error, Sendable, Hashable, CustomStringConvertible, 
     case .refOnPlainDirectory(let ref, let path):
       "\(path) is a plain directory, not a Git repository, so it cannot be read at ref \"\(ref)\""
     case .invalidCredentials(let reason): "invalid Git credentials: \(reason)"
+    case .fileTree(let error): error.description
     case .libgit2(let code, _, let message): "\(message) (libgit2 error \(code))"
     }
   }

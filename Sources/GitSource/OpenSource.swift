@@ -29,13 +29,17 @@ public func openSource(
   return Snapshot(revision: "workdir-" + contentHash(of: files), commit: nil, tree: files)
 }
 
-/// Changes whenever a path or a file's bytes change.
+/// Changes whenever a path, a file's bytes or a link's target change.
 private func contentHash(of tree: InMemoryFileTree) -> String {
   var stream = Data()
   for path in tree.files.keys.sorted() {
     let data = tree.files[path]!
     stream.append(contentsOf: Array(path.utf8) + [0] + Array(String(data.count).utf8) + [0])
     stream.append(data)
+  }
+  for path in tree.links.keys.sorted() {
+    stream.append(contentsOf: Array("link:\(path)".utf8) + [0])
+    stream.append(contentsOf: Array(tree.links[path]!.utf8) + [0])
   }
   return LibGit2.sha1Hex(stream)
 }

@@ -33,25 +33,50 @@ extension FileTree {
   }
 }
 
-public enum FileTreeError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum FileTreeError: Error, Sendable, Hashable, CustomStringConvertible {
   case notUTF8(path: String)
   case escapesRoot(path: String)
+  /// A symbolic link whose target is absolute or climbs above the root.
+  case linkLeavesRoot(path: String, target: String)
+  /// More links on the way than `SymbolicLinks.maxHops`: links that lead to each other.
+  case linkLoop(path: String)
+  case fileTooLarge(path: String, bytes: Int, limit: Int)
+  case revisionTooLarge(path: String, limit: Int)
+  case tooManyFiles(path: String, limit: Int)
+  case foldersTooDeep(path: String, limit: Int)
 
   public var description: String {
     switch self {
     case .notUTF8(let path): "\(path): file is not valid UTF-8 text"
     case .escapesRoot(let path): "\(path): path leaves the repository root"
+    case .linkLeavesRoot(let path, let target):
+      "\(path): symbolic link to \(target) points outside the repository"
+    case .linkLoop(let path):
+      "\(path): more than \(SymbolicLinks.maxHops) symbolic links on the way (links that lead to each other)"
+    case .fileTooLarge(let path, let bytes, let limit):
+      "\(path): file is \(bytes) bytes, more than the limit of \(limit) bytes per file"
+    case .revisionTooLarge(let path, let limit):
+      "\(path): the files of the revision, up to this one, hold more than the limit of \(limit) bytes"
+    case .foldersTooDeep(let path, let limit):
+      "\(path): folders nested more than \(limit) deep"
+    case .tooManyFiles(let path, let limit):
+      "\(path): the revision holds more than the limit of \(limit) files and symbolic links"
     }
   }
 }
 
-/// A file tree held in memory: a Git commit's snapshot, or a tree built by tests.
+/// A file tree held in memory: a Git commit's snapshot, or a tree built by tests. Symbolic links
+/// are kept as links and followed when a path is read (see `SymbolicLinks`).
 public struct InMemoryFileTree: FileTree, Hashable {
   public private(set) var files: [String: Data]
+  /// The targets of symbolic links, by the link's path.
+  public private(set) var links: [String: String] = [:]
+  /// Every folder that holds a file or a link, at any depth, so a link's kind is found at once.
+  private var directories: Set<String> = [""]
 
   public init(files: [String: Data] = [:]) {
     self.files = [:]
-    for (path, data) in files { self.files[FilePath.normalize(path)] = data }
+    for (path, data) in files { write(path, data) }
   }
 
   public init(texts: [String: String]) {
@@ -59,14 +84,30 @@ public struct InMemoryFileTree: FileTree, Hashable {
   }
 
   public mutating func write(_ path: String, _ data: Data) {
-    files[FilePath.normalize(path)] = data
+    let normalized = FilePath.normalize(path)
+    files[normalized] = data
+    addFolders(of: normalized)
   }
   public mutating func write(_ path: String, text: String) { write(path, Data(text.utf8)) }
 
-  public func contents(of path: String) throws -> Data? { files[FilePath.normalize(path)] }
+  /// A symbolic link at `path` to `target`, written as in the link (relative to its folder).
+  public mutating func writeLink(_ path: String, to target: String) {
+    let normalized = FilePath.normalize(path)
+    links[normalized] = target
+    addFolders(of: normalized)
+  }
+
+  private mutating func addFolders(of path: String) {
+    var folder = FilePath.directory(of: path)
+    while directories.insert(folder).inserted && !folder.isEmpty {
+      folder = FilePath.directory(of: folder)
+    }
+  }
+
+  public func contents(of path: String) throws -> Data? { files[try resolve(path)] }
 
   public func entries(of directory: String) throws -> [FileTreeEntry]? {
-    let dir = FilePath.normalize(directory)
+    let dir = try resolve(directory)
     let prefix = dir.isEmpty ? "" : dir + "/"
     var found: [String: FileTreeEntry.Kind] = [:]
     for path in files.keys where path.hasPrefix(prefix) {
@@ -77,8 +118,27 @@ public struct InMemoryFileTree: FileTree, Hashable {
         found[String(rest)] = found[String(rest)] ?? .file
       }
     }
+    for path in links.keys where path.hasPrefix(prefix) {
+      let rest = path.dropFirst(prefix.count)
+      if let slash = rest.firstIndex(of: "/") {
+        found[String(rest[..<slash])] = .directory
+      } else if let kind = kind(of: try resolve(path)) {
+        found[String(rest)] = kind
+      }
+    }
     if found.isEmpty && !dir.isEmpty { return nil }
     return found.keys.sorted().map { FileTreeEntry(name: $0, kind: found[$0]!) }
+  }
+
+  private func resolve(_ path: String) throws -> String {
+    if links.isEmpty { return FilePath.normalize(path) }
+    return try SymbolicLinks.resolve(path) { links[$0] }
+  }
+
+  /// What is at a path with no links on the way; nil for nothing (a dangling link).
+  private func kind(of resolved: String) -> FileTreeEntry.Kind? {
+    if files[resolved] != nil { return .file }
+    return directories.contains(resolved) ? .directory : nil
   }
 }
 

@@ -27,17 +27,17 @@ public enum YAML {
   /// Parses every document of a stream; empty and `null` documents are dropped, as
   /// kubectl and kustomize drop them.
   public static func documents(
-    from text: String, file: String? = nil, rules: ScalarRules
+    from text: String, file: String? = nil, rules: ScalarRules, limits: YAMLLimits = .default
   ) throws(YAMLError) -> [YAMLDocument] {
-    var parser = EventParser(text: text, file: file, rules: rules)
+    var parser = EventParser(text: text, file: file, rules: rules, limits: limits)
     return try parser.parseStream().filter { !$0.value.isNull }
   }
 
   /// Parses a stream that must hold at most one document; an empty stream is `null`.
   public static func value(
-    from text: String, file: String? = nil, rules: ScalarRules
+    from text: String, file: String? = nil, rules: ScalarRules, limits: YAMLLimits = .default
   ) throws(YAMLError) -> Value {
-    var parser = EventParser(text: text, file: file, rules: rules)
+    var parser = EventParser(text: text, file: file, rules: rules, limits: limits)
     let documents = try parser.parseStream()
     if documents.count > 1 {
       throw YAMLError(
@@ -54,13 +54,23 @@ private struct EventParser {
   let text: String
   let file: String?
   let rules: ScalarRules
+  let limits: YAMLLimits
   var anchors: [String: Value] = [:]
   var lines: [String: Int] = [:]
+  /// Values built so far in the stream, aliases counted at their full size.
+  var valueCount = 0
+  /// The part of `valueCount` that aliases repeat.
+  var aliasedCount = 0
+  /// How many values each anchor stands for, so an alias costs what it repeats.
+  var anchorSizes: [String: Int] = [:]
+  /// `valueCount` when each open collection started, to size it when it closes.
+  var collectionStarts: [Int] = []
 
-  init(text: String, file: String?, rules: ScalarRules) {
+  init(text: String, file: String?, rules: ScalarRules, limits: YAMLLimits) {
     self.text = text
     self.file = file
     self.rules = rules
+    self.limits = limits
   }
 
   private enum Frame {
@@ -96,6 +106,7 @@ private struct EventParser {
     var documents: [YAMLDocument] = []
     var stack: [Frame] = []
     var documentLine = 1
+    var documentCount = 0
     var root: Value?
     while true {
       var event = yaml_event_t()
@@ -107,7 +118,14 @@ private struct EventParser {
       case YAML_STREAM_END_EVENT:
         return documents
       case YAML_DOCUMENT_START_EVENT:
+        documentCount += 1
+        guard documentCount <= limits.maxDocuments else {
+          throw YAMLError(
+            file: file, line: line, column: column,
+            message: "more than \(limits.maxDocuments) YAML documents in one file")
+        }
         anchors = [:]
+        anchorSizes = [:]
         lines = [:]
         root = nil
         documentLine = line
@@ -118,6 +136,7 @@ private struct EventParser {
         guard let value = anchors[name] else {
           throw YAMLError(file: file, line: line, column: column, message: "unknown alias *\(name)")
         }
+        try countAlias(of: anchorSizes[name] ?? 1, line: line, column: column)
         try add(value, line: line, column: column, to: &stack, root: &root)
       case YAML_SCALAR_EVENT:
         let scalar = event.data.scalar
@@ -126,11 +145,16 @@ private struct EventParser {
         let tag = scalar.tag.map { String(cString: $0) }
         let value = try resolve(
           raw, tag: tag, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE, line: line, column: column)
-        if let anchor = scalar.anchor { anchors[String(cString: anchor)] = value }
+        try count(1, line: line, column: column)
+        if let anchor = scalar.anchor {
+          anchors[String(cString: anchor)] = value
+          anchorSizes[String(cString: anchor)] = 1
+        }
         let plainMergeKey = tag == nil && scalar.style == YAML_PLAIN_SCALAR_STYLE && raw == "<<"
         try add(
           value, line: line, column: column, to: &stack, root: &root, mergeKey: plainMergeKey)
       case YAML_SEQUENCE_START_EVENT:
+        try open(depth: stack.count + 1, line: line, column: column)
         let pointer = try childPointer(stack, line: line, column: column)
         lines[pointer] = lines[pointer] ?? line
         stack.append(
@@ -138,6 +162,7 @@ private struct EventParser {
             items: [], anchor: event.data.sequence_start.anchor.map { String(cString: $0) },
             pointer: pointer))
       case YAML_MAPPING_START_EVENT:
+        try open(depth: stack.count + 1, line: line, column: column)
         let pointer = try childPointer(stack, line: line, column: column)
         lines[pointer] = lines[pointer] ?? line
         stack.append(
@@ -156,12 +181,53 @@ private struct EventParser {
           value = .object(entries)
           anchor = a
         }
-        if let anchor { anchors[anchor] = value }
+        let size = valueCount - collectionStarts.removeLast()
+        if let anchor {
+          anchors[anchor] = value
+          anchorSizes[anchor] = size
+        }
         try add(value, line: line, column: column, to: &stack, root: &root, closing: true)
       default:
         break
       }
     }
+  }
+
+  /// A mapping or list starts: refused beyond the nesting limit, before libyaml reads deeper.
+  private mutating func open(depth: Int, line: Int, column: Int) throws(YAMLError) {
+    guard depth <= limits.maxDepth else {
+      throw YAMLError(
+        file: file, line: line, column: column,
+        message: "mappings and lists nested more than \(limits.maxDepth) levels deep")
+    }
+    collectionStarts.append(valueCount)
+    try count(1, line: line, column: column)
+  }
+
+  /// Adds `values` to the document's size; aliases make it grow fast, so it is checked each time.
+  private mutating func count(_ values: Int, line: Int, column: Int) throws(YAMLError) {
+    valueCount += values
+    guard valueCount <= limits.maxValues else {
+      throw YAMLError(
+        file: file, line: line, column: column,
+        message:
+          "the file holds more than \(limits.maxValues) values (aliases counted at the size of what they repeat)"
+      )
+    }
+  }
+
+  /// An alias repeats `values`; refused once aliases repeat more than the stream writes out
+  /// (plus the allowance), which stops a "billion laughs" within a few lines.
+  private mutating func countAlias(of values: Int, line: Int, column: Int) throws(YAMLError) {
+    aliasedCount += values
+    guard aliasedCount <= valueCount - aliasedCount + values + limits.aliasAllowance else {
+      throw YAMLError(
+        file: file, line: line, column: column,
+        message:
+          "aliases repeat more than \(limits.aliasAllowance) values beyond what the file writes out (a \"billion laughs\"?)"
+      )
+    }
+    try count(values, line: line, column: column)
   }
 
   /// The JSON pointer of the value about to start, from the enclosing collection.

@@ -38,3 +38,12 @@ extension RenderError {
     }
   }
 }
+
+extension RenderError {
+  /// A failure reading `path` from a file tree. Tree errors name their own path (which may be a
+  /// link on the way to it), so they are not prefixed a second time.
+  static func reading(_ path: String, _ error: any Error) -> RenderError {
+    if let error = error as? FileTreeError { return RenderError(message: error.description) }
+    return RenderError(file: path, message: "\(error)")
+  }
+}

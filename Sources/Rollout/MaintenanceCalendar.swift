@@ -15,8 +15,9 @@ public import Render
 /// - on a fall-back night the repeated local hour counts twice, so a window covering it is one
 ///   hour longer, and a window inside the repeated hour opens twice.
 ///
-/// An unknown zone name is treated as UTC; `timeZone(of:)` returns nil for it so callers can
-/// report the misconfiguration.
+/// Sites read from a repository always name a known zone (an unknown one is refused where the
+/// site file is read); a site built otherwise with an unknown zone is treated as UTC, and
+/// `timeZone(of:)` returns nil for it so callers can report the misconfiguration.
 public enum MaintenanceCalendar {
   static let week: Double = 7 * 86_400
   /// 1970-01-05T00:00, the first Monday of the epoch, in local seconds.

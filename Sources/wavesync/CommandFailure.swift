@@ -22,6 +22,7 @@ enum CommandFailure {
     case let error as RenderError: (error.description, 1)
     case let error as GitSourceError: (error.description, 1)
     case let error as YAMLError: (error.description, 1)
+    case let error as FileTreeError: (error.description, 1)
     case let error as LabelSelectorError: (error.description, 1)
     case let error as SyncError: (error.description, 1)
     case let error as KubeError: (error.description, 1)

@@ -61,8 +61,8 @@ struct RenderCommand: AsyncParsableCommand {
         print(format(try renderer.render(found).objects), terminator: "")
         return
       }
-      let rendered = try renderer.renderAll()
-      try write(rendered, to: URL(fileURLWithPath: out!), revision: snapshot.revision)
+      try writeAllSites(
+        of: repository, renderer, to: URL(fileURLWithPath: out!), revision: snapshot.revision)
     }
   }
 
@@ -86,18 +86,23 @@ struct RenderCommand: AsyncParsableCommand {
     }
   }
 
-  /// One folder per site with its manifests; every site is rendered before anything is written.
-  private func write(_ sites: [RenderedSite], to folder: URL, revision: String) throws {
-    let files = FileManager.default
-    for rendered in sites {
-      let siteFolder = folder.appendingPathComponent(rendered.site.name, isDirectory: true)
-      try files.createDirectory(at: siteFolder, withIntermediateDirectories: true)
-      let name = output == .json ? "manifests.json" : "manifests.yaml"
-      try Data(format(rendered.objects).utf8).write(to: siteFolder.appendingPathComponent(name))
-      print(
-        "\(rendered.site.name)\t\(rendered.objects.count) objects\t\(rendered.contentHash.prefix(19))"
-      )
+  /// One folder per site with its manifests. Each site is written as soon as it renders, so only
+  /// one is held in memory; the folder is replaced only once every site rendered and was written.
+  private func writeAllSites(
+    of repository: FleetRepository, _ renderer: SiteRenderer, to folder: URL, revision: String
+  ) throws {
+    let name = output == .json ? "manifests.json" : "manifests.yaml"
+    var lines: [String] = []
+    try RenderedFolder(replacing: folder).replace { staged in
+      for site in repository.sites {
+        let rendered = try renderer.render(site)
+        try staged.write(site: site.name, file: name, data: Data(format(rendered.objects).utf8))
+        lines.append(
+          "\(site.name)\t\(rendered.objects.count) objects\t\(rendered.contentHash.prefix(19))")
+      }
     }
-    printError("rendered \(sites.count) sites at \(revision.prefix(12)) into \(folder.path)")
+    for line in lines { print(line) }
+    printError(
+      "rendered \(repository.sites.count) sites at \(revision.prefix(12)) into \(folder.path)")
   }
 }

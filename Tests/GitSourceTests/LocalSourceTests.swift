@@ -63,6 +63,39 @@ struct LocalSourceTests {
     #expect(try snapshot.tree.text(of: "README.md") == FleetFixture.readme)
   }
 
+  @Test func followsLinksInsideAPlainDirectory() async throws {
+    let temp = try TemporaryDirectory()
+    let root = temp.appending("plain")
+    let shared = root.appendingPathComponent("shared/shop")
+    try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: root.appendingPathComponent("apps"), withIntermediateDirectories: true)
+    try Data("replicas: 1\n".utf8).write(to: shared.appendingPathComponent("values.yaml"))
+    try FileManager.default.createSymbolicLink(
+      atPath: root.appendingPathComponent("apps/shop").path, withDestinationPath: "../shared/shop")
+    // An absolute target inside the folder reads as the same path relative to the link.
+    try FileManager.default.createSymbolicLink(
+      atPath: root.appendingPathComponent("apps/values.yaml").path,
+      withDestinationPath: shared.appendingPathComponent("values.yaml").path)
+
+    let tree = try LocalDirectoryTree(root: root.path)
+    #expect(try tree.text(of: "apps/shop/values.yaml") == "replicas: 1\n")
+    #expect(try tree.text(of: "apps/values.yaml") == "replicas: 1\n")
+    #expect(
+      try tree.entries(of: "apps") == [
+        FileTreeEntry(name: "shop", kind: .directory),
+        FileTreeEntry(name: "values.yaml", kind: .file),
+      ])
+
+    let loaded = try tree.loadAll()
+    #expect(loaded.files.keys.sorted() == ["shared/shop/values.yaml"])
+    #expect(
+      loaded.links == [
+        "apps/shop": "../shared/shop", "apps/values.yaml": "../shared/shop/values.yaml",
+      ])
+    #expect(try loaded.text(of: "apps/shop/values.yaml") == "replicas: 1\n")
+  }
+
   @Test func readsAPlainDirectory() async throws {
     let temp = try TemporaryDirectory()
     let root = temp.appending("plain")
@@ -79,10 +112,11 @@ struct LocalSourceTests {
     #expect(try tree.text(of: "apps/shop/values.yaml") == "replicas: 1\n")
     #expect(try tree.text(of: "/ns.yaml") == "kind: Namespace\n")
     #expect(
-      try tree.entries(of: "") == [
-        FileTreeEntry(name: "apps", kind: .directory), FileTreeEntry(name: "ns.yaml", kind: .file),
-      ])
-    #expect(try tree.contents(of: "leak.txt") == nil, "symbolic links are not followed")
+      try tree.entries(of: "apps") == [FileTreeEntry(name: "shop", kind: .directory)])
+    let leak = FileTreeError.linkLeavesRoot(
+      path: "leak.txt", target: temp.appending("outside.txt").path)
+    #expect(throws: leak) { try tree.contents(of: "leak.txt") }
+    #expect(throws: leak, "listing the folder names the link") { try tree.entries(of: "") }
     #expect(try tree.contents(of: "missing.yaml") == nil)
     #expect(try tree.entries(of: "ns.yaml") == nil)
     #expect(throws: FileTreeError.escapesRoot(path: "../outside.txt")) {
@@ -94,6 +128,10 @@ struct LocalSourceTests {
     #expect(snapshot.commit == nil)
     #expect(snapshot.revision.hasPrefix("workdir-"))
     #expect(snapshot.tree.files.keys.sorted() == ["apps/shop/values.yaml", "ns.yaml"])
+    #expect(snapshot.tree.links == ["leak.txt": temp.appending("outside.txt").path])
+    #expect(throws: leak, "the loaded tree refuses it as well") {
+      try snapshot.tree.contents(of: "leak.txt")
+    }
     try Data("replicas: 2\n".utf8).write(to: root.appendingPathComponent("apps/shop/values.yaml"))
     let changed = try await openSource(repo: root.path, cacheRoot: temp.appending("cache"))
     #expect(changed.revision != snapshot.revision)

@@ -8,6 +8,8 @@ public struct ProcessResult: Sendable, CustomStringConvertible {
   public var signalled: Bool
   public var output: String
   public var errors: String
+  /// The process's peak resident memory, when it was run measuring it.
+  public var peakMemoryBytes: Int?
 
   public var description: String {
     "exit \(signalled ? "by signal " : "")\(status)\n--- stdout\n\(output)--- stderr\n\(errors)"
@@ -19,27 +21,42 @@ public struct ProcessResult: Sendable, CustomStringConvertible {
 /// test's timers), killable. Both output streams go to files, so a chatty process never blocks
 /// on a full pipe. A process still running after `hangTimeout` is killed and fails the test.
 public final class AwaitedProcess: @unchecked Sendable {
+  /// The executable's file name.
+  public let name: String
   public let arguments: [String]
   private let process = Process()
   private let scratch: URL
   private let outFile: URL
   private let errFile: URL
+  /// Where GNU time writes the peak memory, when measuring it.
+  private let memoryFile: URL?
 
-  /// Starts `executable`.
+  /// GNU time, which reports the peak resident memory (`ru_maxrss`) of the command it runs.
+  static let timeCommand = URL(fileURLWithPath: "/usr/bin/time")
+
+  /// Starts `executable`. With `measuringPeakMemory` it runs under GNU time and the result
+  /// carries its peak resident memory; the exit status and output are the process's own.
   public init(
     _ executable: URL, _ arguments: [String], in directory: URL? = nil,
-    environment: [String: String]? = nil
+    environment: [String: String]? = nil, measuringPeakMemory: Bool = false
   ) throws {
+    name = executable.lastPathComponent
     self.arguments = arguments
     scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
       "wavesync-process-\(UUID())")
     outFile = scratch.appendingPathComponent("out")
     errFile = scratch.appendingPathComponent("err")
+    memoryFile = measuringPeakMemory ? scratch.appendingPathComponent("peak-kilobytes") : nil
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
     _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
-    process.executableURL = executable
-    process.arguments = arguments
+    if let memoryFile {
+      process.executableURL = Self.timeCommand
+      process.arguments = ["-f", "%M", "-o", memoryFile.path, executable.path] + arguments
+    } else {
+      process.executableURL = executable
+      process.arguments = arguments
+    }
     process.currentDirectoryURL = directory
     if let environment { process.environment = environment }
     process.standardOutput = try FileHandle(forWritingTo: outFile)
@@ -51,10 +68,12 @@ public final class AwaitedProcess: @unchecked Sendable {
   /// Runs `executable` to its end.
   public static func run(
     _ executable: URL, _ arguments: [String], in directory: URL? = nil,
-    environment: [String: String]? = nil
+    environment: [String: String]? = nil, measuringPeakMemory: Bool = false
   ) async throws -> ProcessResult {
-    try await AwaitedProcess(executable, arguments, in: directory, environment: environment)
-      .finish()
+    try await AwaitedProcess(
+      executable, arguments, in: directory, environment: environment,
+      measuringPeakMemory: measuringPeakMemory
+    ).finish()
   }
 
   public var pid: Int32 { process.processIdentifier }
@@ -95,11 +114,19 @@ public final class AwaitedProcess: @unchecked Sendable {
     }
     return ProcessResult(
       status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-      output: output, errors: errors)
+      output: output, errors: errors, peakMemoryBytes: memoryFile.flatMap(Self.peakMemory))
+  }
+
+  /// GNU time's `%M` (kilobytes), from its last line: it writes a note first when the command
+  /// was killed by a signal. Nil when it wrote nothing readable.
+  private static func peakMemory(in file: URL) -> Int? {
+    guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
+    let last = text.split(separator: "\n").last.map(String.init) ?? ""
+    return Int(last.trimmingCharacters(in: .whitespaces)).map { $0 * 1024 }
   }
 
   private var summary: String {
-    ([process.executableURL?.lastPathComponent ?? "?"] + arguments).joined(separator: " ")
+    ([name] + arguments).joined(separator: " ")
   }
 
   deinit {

@@ -21,17 +21,23 @@ public enum WavesyncProcess {
 
   /// Runs `wavesync ARGUMENTS` to its end.
   public static func run(
-    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+    measuringPeakMemory: Bool = false
   ) async throws -> Result {
-    try await start(arguments, in: directory, environment: environment).finish()
+    try await start(
+      arguments, in: directory, environment: environment,
+      measuringPeakMemory: measuringPeakMemory
+    ).finish()
   }
 
   /// Starts `wavesync ARGUMENTS`, for a test that acts while it runs.
   public static func start(
-    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+    measuringPeakMemory: Bool = false
   ) throws -> AwaitedProcess {
     try AwaitedProcess(
       executable, arguments, in: directory,
-      environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+      environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+      measuringPeakMemory: measuringPeakMemory)
   }
 }

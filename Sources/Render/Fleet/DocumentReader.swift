@@ -118,6 +118,15 @@ struct DocumentReader {
     do { return try LabelSelector(value: v) } catch { throw fail(pointer, error.description) }
   }
 
+  /// A Go duration in seconds. One longer than Go allows is refused here, where it is written,
+  /// rather than overflowing wherever it is used later.
+  func duration(_ pointer: String, like example: String) throws(RenderError) -> Double? {
+    if let text = value(pointer)?.stringValue, GoDuration.isTooLong(text) {
+      throw fail(pointer, "duration \(text) is too long (at most \(GoDuration.maxText))")
+    }
+    return try parse(pointer, "a duration like \(example)", GoDuration.seconds)
+  }
+
   func parse<T>(_ pointer: String, _ what: String, _ parser: (String) -> T?) throws(RenderError)
     -> T?
   {

@@ -83,11 +83,32 @@ public struct FleetRepository: Sendable {
       guard let text = try read(file, in: tree) else {
         throw RenderError(file: appDirectory, message: "app folder has no app.yaml")
       }
-      apps.append(
-        try AppDefinition.read(try DocumentReader.single(text, file: file), directory: appDirectory)
-      )
+      let reader = try DocumentReader.single(text, file: file)
+      let app = try AppDefinition.read(reader, directory: appDirectory)
+      try requireExists(app.basePath, at: "/spec/path", directory: false, reader, tree)
+      for (index, component) in app.components.enumerated() {
+        try requireExists(
+          component.path, at: "/spec/components/\(index)/path", directory: true, reader, tree)
+      }
+      apps.append(app)
     }
     return apps
+  }
+
+  /// An app's path must be there when the app is loaded; the error points at the line naming it.
+  private static func requireExists(
+    _ path: String, at pointer: String, directory: Bool, _ reader: DocumentReader,
+    _ tree: any FileTree
+  ) throws(RenderError) {
+    let found: Bool
+    do {
+      found = try tree.isDirectory(path) || (!directory && tree.isFile(path))
+    } catch {
+      throw reader.fail(pointer, "\(error)")
+    }
+    guard found else {
+      throw reader.fail(pointer, directory ? "directory \(path) not found" : "\(path) not found")
+    }
   }
 
   private static func yamlFiles(in directory: String, tree: any FileTree) throws(RenderError)
@@ -109,7 +130,7 @@ public struct FleetRepository: Sendable {
     } catch let error as RenderError {
       throw error
     } catch {
-      throw RenderError(file: directory, message: "\(error)")
+      throw RenderError.reading(directory, error)
     }
   }
 
@@ -117,7 +138,7 @@ public struct FleetRepository: Sendable {
     do {
       return try tree.text(of: path)
     } catch {
-      throw RenderError(file: path, message: "\(error)")
+      throw RenderError.reading(path, error)
     }
   }
 }

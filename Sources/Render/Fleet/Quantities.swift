@@ -15,7 +15,10 @@ public struct BitRate: Sendable, Hashable, Comparable, CustomStringConvertible {
       guard let number = Double(text.dropLast(unit.count).trimmingCharacters(in: .whitespaces)),
         number > 0, number.isFinite
       else { return nil }
-      bitsPerSecond = Int64((number * factor).rounded())
+      // At least 1bps (a zero rate would never finish a transfer), and within Int64.
+      let bits = (number * factor).rounded()
+      guard bits >= 1, bits < Double(Int64.max) else { return nil }
+      bitsPerSecond = Int64(bits)
       return
     }
     return nil
@@ -41,7 +44,25 @@ public enum GoDuration {
     ("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600),
   ]
 
+  /// The longest duration Go can hold (2562047h47m16.854775807s, Int64 nanoseconds); a longer
+  /// one is an error in Go, and here too, rather than an overflow wherever it is used later.
+  public static let maxSeconds = Double(Int64.max) / 1e9
+  /// `maxSeconds` as Go prints it.
+  public static let maxText = "2562047h47m16.854775807s"
+
+  /// The duration in seconds; nil when the text is not a duration or is longer than `maxSeconds`.
   public static func seconds(_ text: String) -> Double? {
+    guard let seconds = unboundedSeconds(text), seconds <= maxSeconds else { return nil }
+    return seconds
+  }
+
+  /// True for a well-formed duration longer than `maxSeconds`, so errors can say which it is.
+  public static func isTooLong(_ text: String) -> Bool {
+    guard let seconds = unboundedSeconds(text) else { return false }
+    return seconds > maxSeconds
+  }
+
+  private static func unboundedSeconds(_ text: String) -> Double? {
     if text == "0" { return 0 }
     var rest = Substring(text)
     var total = 0.0

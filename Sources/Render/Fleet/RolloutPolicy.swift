@@ -104,31 +104,31 @@ extension RolloutPolicy {
       if waves.contains(where: { $0.name == name }) {
         throw reader.fail(at + "/name", "wave \"\(name)\" is listed twice")
       }
-      func field<T>(_ key: String, _ what: String, _ parser: (String) -> T?, default value: T)
-        throws(RenderError) -> T
-      {
-        if let own = try reader.parse(at + "/" + key, what, parser) { return own }
-        return try reader.parse(defaults + "/" + key, what, parser) ?? value
+      /// The wave's own value, else the one in `defaults`, else `value`.
+      func field<T>(
+        _ key: String, default value: T, _ read: (String) throws(RenderError) -> T?
+      ) throws(RenderError) -> T {
+        if let own = try read(at + "/" + key) { return own }
+        return try read(defaults + "/" + key) ?? value
       }
-      func manualGate(_ at: String) throws(RenderError) -> Bool {
-        if let own = try reader.bool(at + "/manualGate") { return own }
-        return try reader.bool(defaults + "/manualGate") ?? false
+      func count(_ pointer: String) throws(RenderError) -> SiteCount? {
+        try reader.parse(pointer, "a count or percentage", SiteCount.init(parsing:))
       }
-      let maxConcurrent = try field(
-        "maxConcurrent", "a count or percentage", SiteCount.init(parsing:), default: .count(1))
+      let maxConcurrent = try field("maxConcurrent", default: .count(1), count)
       if maxConcurrent.resolved(total: 1) == 0 && maxConcurrent == .count(0) {
         throw reader.fail(at + "/maxConcurrent", "must be at least 1")
       }
       waves.append(
         Wave(
           name: name, selector: try reader.selector(at + "/selector"), maxConcurrent: maxConcurrent,
-          failureThreshold: try field(
-            "failureThreshold", "a count or percentage", SiteCount.init(parsing:),
-            default: .count(1)),
-          soakSeconds: try field("soak", "a duration like 5m", GoDuration.seconds, default: 0),
-          healthTimeoutSeconds: try field(
-            "healthTimeout", "a duration like 10m", GoDuration.seconds, default: 600),
-          manualGate: try manualGate(at)))
+          failureThreshold: try field("failureThreshold", default: .count(1), count),
+          soakSeconds: try field("soak", default: 0) { pointer throws(RenderError) in
+            try reader.duration(pointer, like: "5m")
+          },
+          healthTimeoutSeconds: try field("healthTimeout", default: 600) {
+            pointer throws(RenderError) in try reader.duration(pointer, like: "10m")
+          },
+          manualGate: try field("manualGate", default: false, reader.bool)))
     }
     return RolloutPolicy(
       uplinkBudget: try reader.parse(

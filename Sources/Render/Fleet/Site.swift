@@ -1,3 +1,4 @@
+internal import Foundation
 import Model
 
 /// One store cluster: its labels (what selectors match), link, maintenance windows and how
@@ -81,6 +82,18 @@ extension Site {
         throw reader.fail(pointer + "/metadata/labels/" + key, error.description)
       }
     }
+    if let latency = labels[Placement.latencyLabel], GoDuration.seconds(latency) == nil {
+      throw reader.fail(
+        pointer + "/metadata/labels/" + Placement.latencyLabel,
+        "expected a duration like 8ms (edge.io/latency-requirement compares it), found \"\(latency)\""
+      )
+    }
+    let timezone = try reader.string(pointer + "/spec/timezone")
+    if let timezone, TimeZone(identifier: timezone) == nil {
+      throw reader.fail(
+        pointer + "/spec/timezone",
+        "unknown time zone \"\(timezone)\" (expected an IANA name like Europe/Paris)")
+    }
     var windows: [MaintenanceWindow] = []
     for index in try reader.list(pointer + "/spec/maintenanceWindows").indices {
       let at = pointer + "/spec/maintenanceWindows/\(index)"
@@ -101,10 +114,10 @@ extension Site {
       else {
         throw reader.fail(at + "/start", "expected a local time like \"22:00\", found \"\(start)\"")
       }
-      guard
-        let duration = try reader.parse(at + "/duration", "a duration like 6h", GoDuration.seconds),
-        duration > 0
-      else { throw reader.fail(at + "/duration", "is required") }
+      guard let duration = try reader.duration(at + "/duration", like: "6h") else {
+        throw reader.fail(at + "/duration", "is required")
+      }
+      guard duration > 0 else { throw reader.fail(at + "/duration", "must be more than zero") }
       windows.append(
         MaintenanceWindow(
           days: days.isEmpty ? MaintenanceWindow.Day.allCases : days,
@@ -113,7 +126,7 @@ extension Site {
     }
     return Site(
       name: name, labels: Dictionary(uniqueKeysWithValues: labels.map { ($0.key, $0.value) }),
-      timezone: try reader.string(pointer + "/spec/timezone"),
+      timezone: timezone,
       downlink: try reader.parse(
         pointer + "/spec/link/downlink", "a rate like 20Mbps", BitRate.init(parsing:)),
       uplink: try reader.parse(

@@ -26,10 +26,13 @@ public struct RenderedSite: Sendable {
 public struct SiteRenderer: Sendable {
   public let repository: FleetRepository
   public let tree: any FileTree
+  public let limits: RepositoryLimits
 
-  public init(repository: FleetRepository, tree: any FileTree) {
+  public init(repository: FleetRepository, tree: any FileTree, limits: RepositoryLimits = .default)
+  {
     self.repository = repository
     self.tree = tree
+    self.limits = limits
   }
 
   /// Every site; the first broken site stops the whole render (nothing partial is returned).
@@ -40,6 +43,11 @@ public struct SiteRenderer: Sendable {
   public func render(_ site: Site) throws(RenderError) -> RenderedSite {
     var apps: [RenderedSite.App] = []
     var owners: [ObjectIdentity: String] = [:]
+    // Each object's YAML, as YAML.emit writes it, counted as it comes so that an oversized site
+    // stops at the limit instead of after everything has been written out.
+    var documents: [String] = []
+    var renderedBytes = 0
+    var substitutionBudget = limits.renderedBytesPerSite
     for app in repository.apps where app.sites.matches(site.labels) {
       let components = app.components(for: site.labels)
       let built = try build(app, components: components)
@@ -47,7 +55,8 @@ public struct SiteRenderer: Sendable {
       var objects: [Value] = []
       for object in built {
         let id = try Self.identity(of: object)
-        let substituted = try substitute(object, substitution, app: app, site: site, id: id)
+        let substituted = try substitute(
+          object, substitution, budget: &substitutionBudget, app: app, site: site, id: id)
         guard
           let placed = try Placement.place(
             substituted, on: site, file: app.file, objectLabel: id.description)
@@ -59,11 +68,21 @@ public struct SiteRenderer: Sendable {
           )
         }
         owners[id] = app.name
+        let document = YAML.emit(placed, sortKeys: true)
+        renderedBytes += document.utf8.count + (documents.isEmpty ? 0 : 4)
+        guard renderedBytes <= limits.renderedBytesPerSite else {
+          throw RenderError(
+            file: app.file, object: id.description,
+            message:
+              "site \(site.name): the rendered manifests pass the limit of \(limits.renderedBytesPerSite) bytes per site here"
+          )
+        }
+        documents.append(document)
         objects.append(placed)
       }
       apps.append(.init(name: app.name, components: components.map(\.name), objects: objects))
     }
-    let yaml = YAML.emit(apps.flatMap(\.objects), sortKeys: true)
+    let yaml = documents.joined(separator: "---\n")
     let hash = SHA256.hash(data: Array(yaml.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }
       .joined()
     return RenderedSite(site: site, apps: apps, contentHash: "sha256:" + hash)
@@ -84,11 +103,11 @@ public struct SiteRenderer: Sendable {
   /// Substitutes inside string values only: a substituted value stays a string (`"0142"` never
   /// turns into a number), and keys and structure cannot be changed by a variable.
   private func substitute(
-    _ object: Value, _ substitution: Substitution, app: AppDefinition, site: Site,
-    id: ObjectIdentity
+    _ object: Value, _ substitution: Substitution, budget: inout Int, app: AppDefinition,
+    site: Site, id: ObjectIdentity
   ) throws(RenderError) -> Value {
     do {
-      return try substitution.apply(in: object)
+      return try substitution.apply(in: object, budget: &budget)
     } catch {
       let message: String
       switch error {
@@ -97,6 +116,9 @@ public struct SiteRenderer: Sendable {
           "variable ${\(name)} is not defined (set it in the site's or the app's spec.vars, or give a default: ${\(name):=value})"
       case .unterminated: message = "a ${ has no closing }"
       case .invalidName(let body): message = "${\(body)} is not a valid variable reference"
+      case .overBudget:
+        message =
+          "the values substituted pass the limit of \(limits.renderedBytesPerSite) bytes of rendered manifests per site here"
       }
       throw RenderError(
         file: app.file, object: id.description, message: "site \(site.name): \(message)")

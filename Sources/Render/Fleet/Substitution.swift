@@ -18,23 +18,34 @@ struct Substitution {
     case undefined(String)
     case unterminated
     case invalidName(String)
+    /// The values put in passed the byte budget: a large variable referenced many times.
+    case overBudget
   }
 
-  /// Every string value in `value` substituted; keys are left alone.
-  func apply(in value: Value) throws(Failure) -> Value {
+  /// Every string value in `value` substituted; keys are left alone. `budget` is how many bytes
+  /// the substituted values may still add, so that a large variable referenced many times cannot
+  /// grow a small file without bound.
+  func apply(in value: Value, budget: inout Int) throws(Failure) -> Value {
     switch value {
-    case .string(let text): return .string(try apply(to: text))
-    case .array(let items):
-      return .array(try items.map { item throws(Failure) in try apply(in: item) })
+    case .string(let text): return .string(try apply(to: text, budget: &budget))
+    case .array(var items):
+      for index in items.indices { items[index] = try apply(in: items[index], budget: &budget) }
+      return .array(items)
     case .object(var entries):
-      for key in entries.keys { entries[key] = try apply(in: entries[key]!) }
+      for key in entries.keys { entries[key] = try apply(in: entries[key]!, budget: &budget) }
       return .object(entries)
     default: return value
     }
   }
 
-  /// The text with every reference replaced.
+  /// The text with every reference replaced, with no budget.
   func apply(to text: String) throws(Failure) -> String {
+    var unlimited = Int.max
+    return try apply(to: text, budget: &unlimited)
+  }
+
+  /// The text with every reference replaced.
+  func apply(to text: String, budget: inout Int) throws(Failure) -> String {
     guard text.contains("${") else { return text }
     var out = ""
     var rest = Substring(text)
@@ -49,7 +60,10 @@ struct Substitution {
       } else if after.hasPrefix("{") {
         guard let close = after.firstIndex(of: "}") else { throw .unterminated }
         let body = after[after.index(after: after.startIndex)..<close]
-        out += try value(of: body)
+        let replacement = try value(of: body)
+        budget -= replacement.utf8.count
+        guard budget >= 0 else { throw .overBudget }
+        out += replacement
         rest = after[after.index(after: close)...]
       } else {
         out += "$"

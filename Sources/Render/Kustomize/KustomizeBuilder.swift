@@ -5,6 +5,9 @@ public import Model
 /// fields Wavesync supports: same objects, same order, same names, same values.
 public struct KustomizeBuilder: Sendable {
   public let tree: any FileTree
+  /// Kustomizations that include one another, each a level of recursion: real overlays nest a
+  /// few levels, and a chain of thousands would exhaust the stack.
+  public static let maxNesting = 100
 
   public init(tree: any FileTree) {
     self.tree = tree
@@ -66,6 +69,13 @@ public struct KustomizeBuilder: Sendable {
       try text(of: path, from: file, via: reader)
     }
     let stack = stack + [directory]
+    guard stack.count <= Self.maxNesting else {
+      throw RenderError(
+        file: file,
+        message:
+          "kustomizations nested more than \(Self.maxNesting) deep (from \(stack[0].isEmpty ? "the repository root" : stack[0]))"
+      )
+    }
     var resources = k.kind == .component ? existing : []
     if k.kind == .component && stack.count == 1 {
       throw RenderError(
@@ -124,17 +134,18 @@ public struct KustomizeBuilder: Sendable {
     _ k: Kustomization, file: String, reader: KustomizationReader,
     into resources: inout [KustomizeResource]
   ) throws(RenderError) {
-    let generator = ConfigDataGenerator { path throws(RenderError) in
-      let resolved = try resolve(path, from: file, via: reader, at: "")
-      try requireInside(
-        resolved, directory: FilePath.directory(of: file), reader: reader, at: "", entry: path)
-      guard let data = try contents(of: resolved) else {
-        throw RenderError(file: file, message: "file \(path) not found (looked for \(resolved))")
-      }
-      return data
-    }
     let all = k.configMapGenerator.map { ($0, false) } + k.secretGenerator.map { ($0, true) }
     for (args, isSecret) in all {
+      let generator = ConfigDataGenerator { path throws(RenderError) in
+        let resolved = try resolve(path, from: file, via: reader, at: "")
+        try requireInside(
+          resolved, directory: FilePath.directory(of: file), reader: reader, at: "", entry: path)
+        guard let data = try contents(of: resolved) else {
+          throw RenderError(
+            file: file, line: args.line, message: "file \(path) not found (looked for \(resolved))")
+        }
+        return data
+      }
       let made = try generator.make(args, isSecret: isSecret, defaults: k.generatorOptions)
       switch args.behavior {
       case .create:
@@ -341,16 +352,12 @@ public struct KustomizeBuilder: Sendable {
   }
 
   private func contents(of path: String) throws(RenderError) -> Data? {
-    do { return try tree.contents(of: path) } catch {
-      throw RenderError(file: path, message: "\(error)")
-    }
+    do { return try tree.contents(of: path) } catch { throw RenderError.reading(path, error) }
   }
 }
 
 extension FileTree {
   fileprivate func isDirectory(_ path: String) throws(RenderError) -> Bool {
-    do { return try entries(of: path) != nil } catch {
-      throw RenderError(file: path, message: "\(error)")
-    }
+    do { return try entries(of: path) != nil } catch { throw RenderError.reading(path, error) }
   }
 }
