@@ -82,7 +82,7 @@ public struct RolloutDriver: Sendable {
       let current = [record.current?.revision, record.lastGoodRevision].compactMap { $0 }
       for bad in Set(current) where bad != revision && !record.isBad(bad) {
         record.markBad(
-          bad, reason: "an operator rolled back to \(RolloutProgress.short(revision))", at: now())
+          bad, reason: "an operator rolled back to \(shortRevision(revision))", at: now())
       }
       try await save(record)
     }
@@ -130,7 +130,7 @@ public struct RolloutDriver: Sendable {
     {
       observe(
         .nothingToDo(
-          "revision \(RolloutProgress.short(revision)) is marked bad (\(bad.reason)); "
+          "revision \(shortRevision(revision)) is marked bad (\(bad.reason)); "
             + "waiting for a newer commit"))
       return false
     }
@@ -139,14 +139,14 @@ public struct RolloutDriver: Sendable {
     let catchUp =
       trigger == .newCommit && revision == record.lastGoodRevision && !supersededBefore
     if catchUp && record.behindSites.isEmpty {
-      observe(.nothingToDo("every site is at \(RolloutProgress.short(revision)) already"))
+      observe(.nothingToDo("every site is at \(shortRevision(revision)) already"))
       return false
     }
     let prepared: PreparedRevision
     do {
       prepared = try await targets.prepare(revision: revision)
     } catch {
-      let reason = "revision \(RolloutProgress.short(revision)) cannot be rolled out: \(error)"
+      let reason = "revision \(shortRevision(revision)) cannot be rolled out: \(error)"
       record.markBad(revision, reason: reason, at: now())
       record.history.insert(
         .rejected(

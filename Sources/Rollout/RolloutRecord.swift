@@ -152,7 +152,7 @@ public struct RolloutSummary: Sendable, Hashable, Codable {
       reason = why
     case .superseded(let newer):
       outcome = .superseded
-      reason = "superseded by \(RolloutProgress.short(newer))"
+      reason = "superseded by \(shortRevision(newer))"
     default:
       outcome = .superseded
     }

@@ -71,13 +71,13 @@ struct PromoteCommand: AsyncParsableCommand {
       } else {
         guard case .waitingForPromotion(let index) = active.phase else {
           throw UserError(
-            "the rollout of \(RolloutProgress.short(active.revision)) is not waiting at a gate; "
+            "the rollout of \(shortRevision(active.revision)) is not waiting at a gate; "
               + "give --wave to open a later gate ahead of time")
         }
         name = active.waves[index].name
       }
       try await store.promote(rollout: rollout, wave: name)
-      print("promoted wave \(name) of \(RolloutProgress.short(active.revision))")
+      print("promoted wave \(name) of \(shortRevision(active.revision))")
     }
   }
 }

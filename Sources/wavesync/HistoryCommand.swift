@@ -39,8 +39,8 @@ struct HistoryCommand: AsyncParsableCommand {
 enum HistoryTable {
   static func render(_ record: RolloutRecord, sites: Bool) -> String {
     var out = ""
-    let short = RolloutProgress.short
-    out += "Last good revision: \(record.lastGoodRevision.map(short) ?? "none")\n"
+    let short = shortRevision
+    out += "Last good revision: \(record.lastGoodRevision.map(shortRevision) ?? "none")\n"
     if let current = record.current {
       let status =
         current.phase.isFinished
@@ -98,7 +98,7 @@ enum HistoryTable {
     case .rollingBack(let wave): "rolling back wave \(state.waves[wave].name)"
     case .succeeded: "succeeded"
     case .rolledBack(let reason): "rolled back: \(reason)"
-    case .superseded(let newer): "superseded by \(RolloutProgress.short(newer))"
+    case .superseded(let newer): "superseded by \(shortRevision(newer))"
     }
   }
 

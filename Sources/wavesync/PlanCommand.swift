@@ -35,7 +35,7 @@ struct PlanCommand: AsyncParsableCommand {
       let kubeconfig = wavesOnly ? nil : try clusters.loadKubeconfig()
       let (waves, unassigned) = fleet.rollout.assign(inScope)
       print(
-        "Revision \(RolloutProgress.short(snapshot.revision)): "
+        "Revision \(shortRevision(snapshot.revision)): "
           + "\(RolloutProgress.count(inScope.count, "site")) in "
           + RolloutProgress.count(waves.count, "wave"))
       var rows: [[String]] = []

@@ -52,14 +52,14 @@ struct RolloutRunner {
     case .started(let state, let trigger): lines = RolloutProgress.opening(state, trigger: trigger)
     case .resumed(let state):
       lines =
-        ["Resuming the rollout of \(RolloutProgress.short(state.revision)) where it was"]
+        ["Resuming the rollout of \(shortRevision(state.revision)) where it was"]
         + RolloutProgress.opening(state, trigger: .newCommit).dropFirst()
     case .changed(let from, let to): lines = RolloutProgress.lines(from: from, to: to)
     case .finished: lines = []
     case .rejected(let revision, let reason):
-      lines = ["refused \(RolloutProgress.short(revision)): \(reason)"]
+      lines = ["refused \(shortRevision(revision)): \(reason)"]
     case .queued(let revision):
-      lines = ["\(RolloutProgress.short(revision)) arrived during a rollback: it starts after it"]
+      lines = ["\(shortRevision(revision)) arrived during a rollback: it starts after it"]
     case .nothingToDo(let message): lines = [message]
     }
     let stamp = RolloutProgress.time(Date())

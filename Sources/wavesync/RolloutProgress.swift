@@ -1,9 +1,10 @@
-public import Foundation
+import Foundation
+import Rollout
 
 /// Human lines for what changed between two states of a rollout: the progress a terminal shows.
-public enum RolloutProgress {
+enum RolloutProgress {
   /// One line per site whose phase changed, then one for the rollout's phase if it changed.
-  public static func lines(from old: RolloutState, to new: RolloutState) -> [String] {
+  static func lines(from old: RolloutState, to new: RolloutState) -> [String] {
     var lines: [String] = []
     for (waveIndex, wave) in new.waves.enumerated() {
       for site in wave.sites {
@@ -29,7 +30,7 @@ public enum RolloutProgress {
   }
 
   /// The opening line of a rollout: its revision, waves and their sizes.
-  public static func opening(_ state: RolloutState, trigger: RolloutTrigger) -> [String] {
+  static func opening(_ state: RolloutState, trigger: RolloutTrigger) -> [String] {
     let verb =
       switch trigger {
       case .newCommit: "Rolling out"
@@ -37,7 +38,7 @@ public enum RolloutProgress {
       case .catchUp: "Catching up to"
       }
     var lines = [
-      "\(verb) \(short(state.revision)) (last good: \(state.lastGoodRevision.map(short) ?? "none")), "
+      "\(verb) \(shortRevision(state.revision)) (last good: \(state.lastGoodRevision.map(shortRevision) ?? "none")), "
         + count(state.waves.reduce(0) { $0 + $1.sites.count }, "site")
         + " in \(count(state.waves.count, "wave")): "
         + state.waves.map { "\($0.name) (\($0.sites.count))" }.joined(separator: ", ")
@@ -58,23 +59,18 @@ public enum RolloutProgress {
   }
 
   /// `1 site`, `3 sites`.
-  public static func count(_ number: Int, _ noun: String) -> String {
+  static func count(_ number: Int, _ noun: String) -> String {
     number == 1 ? "1 \(noun)" : "\(number) \(noun)s"
   }
 
   /// The local time of day, as progress lines are stamped.
-  public static func time(_ date: Date) -> String {
+  static func time(_ date: Date) -> String {
     date.formatted(
       Date.ISO8601FormatStyle(timeZone: .current).time(includingFractionalSeconds: false))
   }
 
-  /// A short form of a commit id for tables and progress.
-  public static func short(_ revision: String) -> String {
-    revision.count == 40 ? String(revision.prefix(12)) : revision
-  }
-
   /// A site's phase in a word or two (and the reason of a failure or skip), for tables.
-  public static func label(_ phase: SitePhase) -> String {
+  static func label(_ phase: SitePhase) -> String {
     switch phase {
     case .pending: "pending"
     case .applying: "applying"
@@ -91,14 +87,14 @@ public enum RolloutProgress {
   static func describe(_ phase: SitePhase, revision state: RolloutState) -> String? {
     switch phase {
     case .pending: nil
-    case .applying: "applying \(short(state.revision))"
+    case .applying: "applying \(shortRevision(state.revision))"
     case .verifying: "applied, waiting for health"
     case .healthy: "healthy"
     case .failed(let reason): "FAILED: \(reason)"
     case .unreachable(let attempts, _): "unreachable (attempt \(attempts)), retrying"
     case .skipped(let reason): "skipped: \(reason)"
     case .rollingBack:
-      "rolling back to \(state.lastGoodRevision.map(short) ?? "the last good revision")"
+      "rolling back to \(state.lastGoodRevision.map(shortRevision) ?? "the last good revision")"
     case .rolledBack: "rolled back"
     }
   }
@@ -119,13 +115,13 @@ public enum RolloutProgress {
     case .rollingBack(let wave):
       return
         "wave \(state.waves[wave].name) FAILED: \(state.failureReason ?? "failure threshold reached"); "
-        + "rolling back to \(state.lastGoodRevision.map(short) ?? "?")"
+        + "rolling back to \(state.lastGoodRevision.map(shortRevision) ?? "?")"
     case .succeeded:
-      return "rollout of \(short(state.revision)) succeeded"
+      return "rollout of \(shortRevision(state.revision)) succeeded"
     case .rolledBack(let reason):
-      return "rollout of \(short(state.revision)) rolled back: \(reason)"
+      return "rollout of \(shortRevision(state.revision)) rolled back: \(reason)"
     case .superseded(let newer):
-      return "rollout of \(short(state.revision)) superseded by \(short(newer))"
+      return "rollout of \(shortRevision(state.revision)) superseded by \(shortRevision(newer))"
     }
   }
 }
