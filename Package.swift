@@ -71,7 +71,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .target(
       name: "Rollout",
-      dependencies: ["Model", "Render", "Health"],
+      dependencies: ["Model", "Health"],
       swiftSettings: swiftSettings),
     .target(
       name: "Sync",
@@ -129,7 +129,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "RolloutTests",
-      dependencies: ["Rollout", "Render", "Model", "WavesyncTesting"],
+      dependencies: ["Rollout", "Model", "WavesyncTesting"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "SyncTests",

@@ -1,5 +1,5 @@
 public import Foundation
-public import Render
+public import Model
 
 /// When a site's weekly maintenance windows are open.
 ///

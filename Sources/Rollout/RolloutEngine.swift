@@ -65,7 +65,7 @@
 // healthy site).
 public import Foundation
 public import Health
-public import Render
+public import Model
 
 /// Something that happened to a rollout, as reported by the caller.
 public enum RolloutEvent: Sendable, Hashable {

@@ -1,5 +1,5 @@
 public import Health
-public import Render
+public import Model
 
 /// What the rollout driver needs from the fleet: the sites and policy of a revision, and applying
 /// a revision to one site and reading its health. Rollout defines it and never talks to a

@@ -1,5 +1,5 @@
 public import Foundation
-public import Render
+public import Model
 
 /// One site's transfer of a wave's payload, as planned by `TransferScheduler`.
 public struct ScheduledTransfer: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KubeClient
+import Model
 import Render
 
 /// How to reach the sites' clusters: a kubeconfig with one context per site.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KubeClient
+import Model
 import Render
 import Rollout
 import Sync

@@ -1,4 +1,5 @@
 import KubeClient
+import Model
 import Render
 import Synchronization
 

@@ -7,7 +7,6 @@
 import Foundation
 import Health
 import Model
-import Render
 import Rollout
 import Synchronization
 

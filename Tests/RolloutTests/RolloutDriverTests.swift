@@ -1,7 +1,6 @@
 import Foundation
 import Health
 import Model
-import Render
 import Rollout
 import Synchronization
 import Testing

@@ -1,6 +1,5 @@
 import Foundation
 import Model
-import Render
 import Rollout
 import Testing
 

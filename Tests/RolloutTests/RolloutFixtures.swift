@@ -1,6 +1,5 @@
 import Foundation
 import Model
-import Render
 import Rollout
 
 // Waves, policies, sites and instants shared by the engine and driver tests.

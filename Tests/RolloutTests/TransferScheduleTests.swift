@@ -1,5 +1,5 @@
 import Foundation
-import Render
+import Model
 import Rollout
 import Testing
 
