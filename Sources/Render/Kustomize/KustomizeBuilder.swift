@@ -43,7 +43,9 @@ public struct KustomizeBuilder: Sendable {
           "holds .inf or .nan, which Kubernetes (JSON) cannot represent; quote it if it is meant as text"
       )
     }
-    return LegacyOrder.sorted(resources.map(\.id)).map { resources[$0].object }
+    return LegacyOrder.sorted(resources.map(\.id)).map {
+      AnnotationValues.printed(resources[$0].object)
+    }
   }
 
   private static func containsNonFinite(_ value: Value) -> Bool {
@@ -235,9 +237,13 @@ public struct KustomizeBuilder: Sendable {
       if document.value["kind"]?.stringValue == "List",
         case .array(let items)? = document.value["items"]
       {
-        for item in items { resources.append(try checked(item, file: file, line: document.line)) }
+        for (index, item) in items.enumerated() {
+          let object = AnnotationValues.asWritten(item, in: document, at: ["items", "\(index)"])
+          resources.append(try checked(object, file: file, line: document.line))
+        }
       } else {
-        resources.append(try checked(document.value, file: file, line: document.line))
+        let object = AnnotationValues.asWritten(document.value, in: document, at: [])
+        resources.append(try checked(object, file: file, line: document.line))
       }
     }
     return resources

@@ -71,12 +71,13 @@ enum PatchTransformer {
   }
 
   /// Kustomize keeps internal annotations on every object while it builds, so a JSON patch always
-  /// finds `metadata.annotations` there; an empty map left over is dropped again afterwards.
+  /// finds `metadata.annotations` there (even where the file wrote it null); an empty map left over
+  /// is dropped again afterwards.
   private static func applyJSONPatch(_ operations: Value, to object: Value) throws(PatchError)
     -> Value
   {
     var prepared = object
-    let hadAnnotations = object[path: ["metadata", "annotations"]] != nil
+    let hadAnnotations = object[path: ["metadata", "annotations"]].map { !$0.isNull } ?? false
     if !hadAnnotations { prepared[path: ["metadata", "annotations"]] = .emptyObject }
     var patched = try JSONPatch.apply(operations, to: prepared)
     if !hadAnnotations, patched[path: ["metadata", "annotations"]] == .emptyObject {
