@@ -27,8 +27,11 @@ public struct YAMLDocument: Sendable, Hashable {
 
   /// The scalar at `path` as written in the file, where its value is not that text.
   public func sourceText(at path: [String]) -> String? {
-    texts[path.map { "/" + EventParser.escapePointer($0) }.joined()]
+    texts[path.map { "/" + Self.pointerToken($0) }.joined()]
   }
+
+  /// A mapping key as one token of a JSON pointer (`/` is `~1`, `~` is `~0`).
+  public static func pointerToken(_ key: String) -> String { EventParser.escapePointer(key) }
 }
 
 public enum YAML {

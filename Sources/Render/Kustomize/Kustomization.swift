@@ -122,7 +122,7 @@ struct KustomizationReader {
       k.images.append(
         .init(
           name: name, newName: try string(entry["newName"], at: at + "/newName"),
-          newTag: try scalarString(entry["newTag"], at: at + "/newTag"),
+          newTag: try string(entry["newTag"], at: at + "/newTag"),
           digest: try string(entry["digest"], at: at + "/digest")))
     }
     for (index, entry) in try list("replicas").enumerated() {
@@ -176,27 +176,20 @@ struct KustomizationReader {
     return result
   }
 
+  /// A string field. A number or boolean is refused, as kustomize refuses it: reading `1.10` as a
+  /// number would turn it into `1.1` (and `010` into 8).
   private func string(_ value: Value?, at pointer: String) throws(RenderError) -> String? {
     guard let value, !value.isNull else { return nil }
     guard let s = value.stringValue else {
-      throw fail(
-        pointer,
-        "\(pointer.split(separator: "/").last ?? "") must be a string, found \(value.typeDescription)"
-      )
+      let name = pointer.split(separator: "/").last ?? ""
+      let hint: String =
+        switch value {
+        case .int, .uint, .double, .bool: " (quote it)"
+        default: ""
+        }
+      throw fail(pointer, "\(name) must be a string, found \(value.typeDescription)\(hint)")
     }
     return s
-  }
-
-  /// A string field where users often write a number (a tag like `1.10` or `2`).
-  private func scalarString(_ value: Value?, at pointer: String) throws(RenderError) -> String? {
-    switch value {
-    case nil, .null?: return nil
-    case .string(let s)?: return s
-    case .int(let i)?: return String(i)
-    case .uint(let u)?: return String(u)
-    case .double(let d)?: return GoFloat.shortestG(d)
-    case let other?: throw fail(pointer, "expected a string, found \(other.typeDescription)")
-    }
   }
 
   private func bool(_ value: Value?, at pointer: String) throws(RenderError) -> Bool {
@@ -218,7 +211,7 @@ struct KustomizationReader {
     for (key, item) in entries {
       guard let s = item.stringValue else {
         throw fail(
-          pointer + "/" + key,
+          pointer + "/" + YAMLDocument.pointerToken(key),
           "the value of \(key) must be a string, found \(item.typeDescription) (quote it)")
       }
       result[key] = s
@@ -318,7 +311,7 @@ struct KustomizationReader {
       }
       var out: [String] = []
       for (i, item) in items.enumerated() {
-        guard let s = try scalarString(item, at: "\(pointer)/\(key)/\(i)") else {
+        guard let s = try string(item, at: "\(pointer)/\(key)/\(i)") else {
           throw fail("\(pointer)/\(key)/\(i)", "\(key) entries must be strings")
         }
         out.append(s)
