@@ -18,6 +18,9 @@ struct Kustomization: Sendable {
   var images: [ImageRule] = []
   var replicas: [ReplicaRule] = []
   var patches: [PatchRule] = []
+  /// The deprecated patch fields, still common: run before `patches` and after the annotations.
+  var patchesStrategicMerge: [PatchRule] = []
+  var patchesJson6902: [PatchRule] = []
   var configMapGenerator: [GeneratorArgs] = []
   var secretGenerator: [GeneratorArgs] = []
   var generatorOptions = GeneratorOptions()
@@ -47,9 +50,18 @@ struct Kustomization: Sendable {
     /// For an inline patch, the line of the kustomization its text starts after; 0 for files.
     var lineOffset: Int
     var target: PatchTarget?
+    /// Set for the deprecated fields, whose patches are of one type only.
+    var legacyField: LegacyPatchField?
 
     /// The line in `source` of a line of the patch text.
     func line(_ patchLine: Int) -> Int { lineOffset + patchLine }
+  }
+
+  enum LegacyPatchField: String, Sendable {
+    /// Each patch names its one target itself.
+    case patchesStrategicMerge
+    /// JSON 6902 operations with a target that names the object.
+    case patchesJson6902
   }
 
   struct PatchTarget: Sendable {
@@ -68,6 +80,9 @@ struct Kustomization: Sendable {
     "configMapGenerator", "secretGenerator", "generatorOptions",
   ]
 
+  /// Fields kustomize deprecated, still read as kustomize reads them (not suggested in errors).
+  static let deprecatedFields: [String] = ["bases", "patchesStrategicMerge", "patchesJson6902"]
+
   /// The file names kustomize looks for in a directory, in its order of preference.
   static let fileNames = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
 }
@@ -82,7 +97,10 @@ struct KustomizationReader {
       throw fail("", "a kustomization must be a mapping, found \(document.value.typeDescription)")
     }
     var k = Kustomization()
-    for key in fields.keys where !Kustomization.supportedFields.contains(key) {
+    for key in fields.keys
+    where !Kustomization.supportedFields.contains(key)
+      && !Kustomization.deprecatedFields.contains(key)
+    {
       throw fail(
         "/" + key,
         "field \"\(key)\" is not supported by Wavesync; supported fields: "
@@ -94,7 +112,8 @@ struct KustomizationReader {
     case let other?:
       throw fail("/kind", "unknown kind \"\(other)\"; expected Kustomization or Component")
     }
-    k.resources = try strings("resources")
+    // `bases` is the old name of `resources`; kustomize appends it.
+    k.resources = try strings("resources") + strings("bases")
     k.components = try strings("components")
     k.namespace = try string(fields["namespace"], at: "/namespace")
     k.namePrefix = try string(fields["namePrefix"], at: "/namePrefix") ?? ""
@@ -138,6 +157,19 @@ struct KustomizationReader {
     }
     for (index, entry) in try list("patches").enumerated() {
       k.patches.append(try patch(entry, at: "/patches/\(index)", loadFile: loadFile))
+    }
+    for (index, entry) in try list("patchesStrategicMerge").enumerated() {
+      k.patchesStrategicMerge.append(
+        try strategicMergePatch(entry, at: "/patchesStrategicMerge/\(index)", loadFile: loadFile))
+    }
+    for (index, entry) in try list("patchesJson6902").enumerated() {
+      let at = "/patchesJson6902/\(index)"
+      var rule = try patch(entry, at: at, loadFile: loadFile, allowed: ["path", "patch", "target"])
+      guard let name = rule.target?.name, !name.isEmpty else {
+        throw fail(at, "a patchesJson6902 entry needs a target with a name")
+      }
+      rule.legacyField = .patchesJson6902
+      k.patchesJson6902.append(rule)
     }
     k.generatorOptions = try generatorOptions(fields["generatorOptions"], at: "/generatorOptions")
     for (index, entry) in try list("configMapGenerator").enumerated() {
@@ -232,10 +264,40 @@ struct KustomizationReader {
     }
   }
 
-  private func patch(
+  /// A `patchesStrategicMerge` entry: the patch itself when the text reads as YAML mappings (as
+  /// kustomize tries first), else the path of a patch file.
+  private func strategicMergePatch(
     _ entry: Value, at pointer: String, loadFile: (String) throws(RenderError) -> String
   ) throws(RenderError) -> Kustomization.PatchRule {
-    try onlyFields(entry, ["path", "patch", "target", "options"], at: pointer)
+    guard let text = try string(entry, at: pointer) else {
+      throw fail(pointer, "a patchesStrategicMerge entry must be a file path or a patch")
+    }
+    let inline: Bool
+    do {
+      let documents = try YAML.documents(from: text, rules: .kustomize)
+      inline = !documents.isEmpty && documents.allSatisfy { $0.value.objectValue != nil }
+    } catch {
+      // Not YAML, so not a patch: a path, as kustomize falls back to.
+      inline = false
+    }
+    var rule: Kustomization.PatchRule
+    if inline {
+      rule = .init(
+        text: text, source: file, lineOffset: document.line(at: pointer) ?? document.line)
+    } else {
+      rule = .init(
+        text: try loadFile(text), source: FilePath.join(FilePath.directory(of: file), text),
+        lineOffset: 0)
+    }
+    rule.legacyField = .patchesStrategicMerge
+    return rule
+  }
+
+  private func patch(
+    _ entry: Value, at pointer: String, loadFile: (String) throws(RenderError) -> String,
+    allowed: [String] = ["path", "patch", "target", "options"]
+  ) throws(RenderError) -> Kustomization.PatchRule {
+    try onlyFields(entry, allowed, at: pointer)
     if entry["options"] != nil {
       throw fail(pointer + "/options", "patch options are not supported by Wavesync")
     }

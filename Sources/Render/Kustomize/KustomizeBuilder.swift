@@ -163,7 +163,9 @@ public struct KustomizeBuilder: Sendable {
   private func runTransformers(
     _ k: Kustomization, file: String, on resources: inout [KustomizeResource]
   ) throws(RenderError) {
-    for patch in k.patches { try PatchTransformer.apply(patch, to: &resources) }
+    for patch in k.patchesStrategicMerge + k.patches {
+      try PatchTransformer.apply(patch, to: &resources)
+    }
     if let namespace = k.namespace, !namespace.isEmpty {
       try MetadataTransformers.setNamespace(namespace, on: &resources)
     }
@@ -179,6 +181,7 @@ public struct KustomizeBuilder: Sendable {
     try MetadataTransformers.addLabels(
       k.commonLabels, specs: BuiltinFieldSpecs.selectorLabels, to: &resources)
     try MetadataTransformers.addAnnotations(k.commonAnnotations, to: &resources)
+    for patch in k.patchesJson6902 { try PatchTransformer.apply(patch, to: &resources) }
     try MetadataTransformers.setReplicas(k.replicas, on: &resources, file: file)
     try MetadataTransformers.setImages(k.images, on: &resources)
   }

@@ -9,7 +9,18 @@ enum PatchTransformer {
   {
     // JSON 6902 operations are read with YAML 1.1 rules, strategic merge patches with kyaml's.
     let documents = try parse(rule, rules: .kustomize)
-    if documents.count == 1, case .array = documents[0].value {
+    let isJSONPatch = documents.count == 1 && documents[0].value.arrayValue != nil
+    if rule.legacyField == .patchesJson6902 && !isJSONPatch {
+      throw RenderError(
+        file: rule.source, line: rule.line(documents.first?.line ?? 1),
+        message: "patchesJson6902 takes a list of JSON 6902 operations")
+    }
+    if isJSONPatch {
+      if rule.legacyField == .patchesStrategicMerge {
+        throw RenderError(
+          file: rule.source, line: rule.line(documents[0].line),
+          message: "patchesStrategicMerge takes strategic merge patches (mappings), not a list")
+      }
       let documents = try parse(rule, rules: .kubectl)
       let operations = jsonNumbers(documents[0].value)
       guard let target = rule.target else {
@@ -128,6 +139,13 @@ enum PatchTransformer {
       throw RenderError(
         file: rule.source, line: rule.line(document.line),
         message: "patch target \(id) not found among the resources")
+    }
+    if rule.legacyField == .patchesStrategicMerge && matches.count > 1 {
+      throw RenderError(
+        file: rule.source, line: rule.line(document.line),
+        message:
+          "patch target \(id) matches \(matches.count) objects (\(matches.map { resources[$0].label }.joined(separator: ", "))); a patchesStrategicMerge patch must match one"
+      )
     }
     return matches
   }
