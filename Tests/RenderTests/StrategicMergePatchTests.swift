@@ -2015,6 +2015,79 @@ struct StrategicMergePatchTests {
         == #"spec.template.spec.containers[0]: has no merge key "name""#)
   }
 
+  /// A one-element list without its merge key, untouched by the patch or new from it, is kept as
+  /// written.
+  @Test func singleElementWithoutMergeKeyIsKept() throws {
+    try expectKustomizeResult(
+      target: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 1
+          template:
+            spec:
+              containers:
+              - image: app:1
+        """,
+      patch: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 3
+          template:
+            spec:
+              initContainers:
+              - image: init:1
+        """,
+      kustomized: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 3
+          template:
+            spec:
+              containers:
+              - image: app:1
+              initContainers:
+              - image: init:1
+        """)
+  }
+
+  /// kubectl collapses several elements without the merge key into the last one, losing the
+  /// others; Wavesync refuses.
+  @Test func untouchedListOfElementsWithoutMergeKeyIsAnError() throws {
+    let error = try applyExpectingError(
+      target: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          template:
+            spec:
+              containers:
+              - image: app:1
+              - image: side:1
+        """,
+      patch: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 3
+        """)
+    #expect(
+      error.description
+        == #"spec.template.spec.containers: target element 0 has no merge key "name""#)
+  }
+
   @Test func targetElementWithoutMergeKeyIsAnError() throws {
     let error = try applyExpectingError(
       target: """
