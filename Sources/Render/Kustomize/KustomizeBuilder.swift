@@ -222,7 +222,9 @@ public struct KustomizeBuilder: Sendable {
       && ns(a) == ns(b)
   }
 
-  /// Every object of a manifest file; `kind: List` is unpacked as kubectl unpacks it.
+  /// Every object of a manifest file. A `List`, `ConfigMapList` or other `…List` with `items` is
+  /// unpacked as kustomize unpacks it: its items (lists among them unpacked too) come after the
+  /// file's other objects, and a null `items` holds nothing.
   private func readResources(_ data: Data, file: String) throws(RenderError) -> [KustomizeResource]
   {
     guard let text = String(data: data, encoding: .utf8) else {
@@ -230,23 +232,31 @@ public struct KustomizeBuilder: Sendable {
     }
     let documents = try RenderError.documents(text, file: file, rules: .kustomize)
     var resources: [KustomizeResource] = []
-    for document in documents {
-      guard case .object = document.value else {
+    // Items keep no written text: kustomize passes them through JSON.
+    var queue = documents.map { document in
+      (AnnotationValues.asWritten(document.value, in: document, at: []), document.line)
+    }
+    var next = 0
+    while next < queue.count {
+      let (object, line) = queue[next]
+      next += 1
+      guard case .object(let fields) = object else {
         throw RenderError(
-          file: file, line: document.line,
-          message:
-            "expected a Kubernetes object (a mapping), found \(document.value.typeDescription)")
+          file: file, line: line,
+          message: "expected a Kubernetes object (a mapping), found \(object.typeDescription)")
       }
-      if document.value["kind"]?.stringValue == "List",
-        case .array(let items)? = document.value["items"]
-      {
-        for (index, item) in items.enumerated() {
-          let object = AnnotationValues.asWritten(item, in: document, at: ["items", "\(index)"])
-          resources.append(try checked(object, file: file, line: document.line))
-        }
-      } else {
-        let object = AnnotationValues.asWritten(document.value, in: document, at: [])
-        resources.append(try checked(object, file: file, line: document.line))
+      guard fields["kind"]?.stringValue?.hasSuffix("List") == true, let items = fields["items"]
+      else {
+        resources.append(try checked(object, file: file, line: line))
+        continue
+      }
+      switch items {
+      case .null: continue
+      case .array(let list): queue += list.map { ($0, line) }
+      default:
+        throw RenderError(
+          file: file, line: line,
+          message: "the items of a \(fields["kind"]?.stringValue ?? "") must be a list")
       }
     }
     return resources
