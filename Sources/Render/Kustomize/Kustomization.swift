@@ -52,6 +52,9 @@ struct Kustomization: Sendable {
     var target: PatchTarget?
     /// Set for the deprecated fields, whose patches are of one type only.
     var legacyField: LegacyPatchField?
+    /// `options`: a strategic merge patch may rename the object, or change its kind.
+    var allowNameChange = false
+    var allowKindChange = false
 
     /// The line in `source` of a line of the patch text.
     func line(_ patchLine: Int) -> Int { lineOffset + patchLine }
@@ -298,8 +301,13 @@ struct KustomizationReader {
     allowed: [String] = ["path", "patch", "target", "options"]
   ) throws(RenderError) -> Kustomization.PatchRule {
     try onlyFields(entry, allowed, at: pointer)
-    if entry["options"] != nil {
-      throw fail(pointer + "/options", "patch options are not supported by Wavesync")
+    var allowNameChange = false
+    var allowKindChange = false
+    if let options = entry["options"], !options.isNull {
+      let at = pointer + "/options"
+      try onlyFields(options, ["allowNameChange", "allowKindChange"], at: at)
+      allowNameChange = try bool(options["allowNameChange"], at: at + "/allowNameChange")
+      allowKindChange = try bool(options["allowKindChange"], at: at + "/allowKindChange")
     }
     let path = try string(entry["path"], at: pointer + "/path")
     let inline = try string(entry["patch"], at: pointer + "/patch")
@@ -339,7 +347,9 @@ struct KustomizationReader {
         labelSelector: try selector("labelSelector"),
         annotationSelector: try selector("annotationSelector"))
     }
-    return .init(text: text, source: source, lineOffset: lineOffset, target: target)
+    return .init(
+      text: text, source: source, lineOffset: lineOffset, target: target,
+      allowNameChange: allowNameChange, allowKindChange: allowKindChange)
   }
 
   private func generatorOptions(_ value: Value?, at pointer: String) throws(RenderError)

@@ -56,10 +56,15 @@ enum PatchTransformer {
       var deleted: Set<Int> = []
       for index in indices {
         var patch = document.value
-        // The patch's own name and kind only select; they never rename the object.
-        patch["apiVersion"] = resources[index].object["apiVersion"]
-        patch["kind"] = resources[index].object["kind"]
-        patch[path: ["metadata", "name"]] = .string(resources[index].name)
+        // The patch's own name and kind only select; they rename the object only where the
+        // patch's options allow it.
+        if !rule.allowKindChange || patch["kind"] == nil {
+          patch["apiVersion"] = resources[index].object["apiVersion"]
+          patch["kind"] = resources[index].object["kind"]
+        }
+        let oldName = resources[index].name
+        let newName = rule.allowNameChange ? patch[path: ["metadata", "name"]]?.stringValue : nil
+        patch[path: ["metadata", "name"]] = .string(oldName)
         if let namespace = resources[index].namespace {
           patch[path: ["metadata", "namespace"]] = .string(namespace)
         } else if patch["metadata"]?["namespace"] != nil {
@@ -68,6 +73,7 @@ enum PatchTransformer {
         do {
           if let patched = try StrategicMergePatch.apply(patch, to: resources[index].object) {
             resources[index].object = patched
+            if let newName, !newName.isEmpty { resources[index].rename(to: newName) }
           } else {
             deleted.insert(index)
           }
@@ -140,11 +146,11 @@ enum PatchTransformer {
         file: rule.source, line: rule.line(document.line),
         message: "patch target \(id) not found among the resources")
     }
-    if rule.legacyField == .patchesStrategicMerge && matches.count > 1 {
+    guard matches.count == 1 else {
       throw RenderError(
         file: rule.source, line: rule.line(document.line),
         message:
-          "patch target \(id) matches \(matches.count) objects (\(matches.map { resources[$0].label }.joined(separator: ", "))); a patchesStrategicMerge patch must match one"
+          "patch target \(id) matches \(matches.count) objects (\(matches.map { resources[$0].label }.joined(separator: ", "))); a patch without target must match one"
       )
     }
     return matches
