@@ -68,11 +68,9 @@ public struct KustomizeBuilder: Sendable {
       try text(of: path, from: file, via: reader)
     }
     let stack = stack + [directory]
+    // A Component works on the resources of the kustomization listing it; built on its own (as
+    // kubectl kustomize builds one) it starts from nothing.
     var resources = k.kind == .component ? existing : []
-    if k.kind == .component && stack.count == 1 {
-      throw RenderError(
-        file: file, message: "a Component cannot be built on its own; list it under components")
-    }
 
     for (index, entry) in k.resources.enumerated() {
       let at = "/resources/\(index)"
