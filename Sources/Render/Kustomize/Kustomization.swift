@@ -35,6 +35,7 @@ struct Kustomization: Sendable {
     var name: String
     var newName: String?
     var newTag: String?
+    var tagSuffix: String?
     var digest: String?
   }
 
@@ -137,7 +138,7 @@ struct KustomizationReader {
     }
     for (index, entry) in try list("images").enumerated() {
       let at = "/images/\(index)"
-      try onlyFields(entry, ["name", "newName", "newTag", "digest"], at: at)
+      try onlyFields(entry, ["name", "newName", "newTag", "tagSuffix", "digest"], at: at)
       guard let name = try string(entry["name"], at: at + "/name"), !name.isEmpty else {
         throw fail(at, "an image entry needs a name")
       }
@@ -145,6 +146,7 @@ struct KustomizationReader {
         .init(
           name: name, newName: try string(entry["newName"], at: at + "/newName"),
           newTag: try string(entry["newTag"], at: at + "/newTag"),
+          tagSuffix: try string(entry["tagSuffix"], at: at + "/tagSuffix"),
           digest: try string(entry["digest"], at: at + "/digest")))
     }
     for (index, entry) in try list("replicas").enumerated() {
