@@ -24,6 +24,14 @@ struct Kustomization: Sendable {
   var configMapGenerator: [GeneratorArgs] = []
   var secretGenerator: [GeneratorArgs] = []
   var generatorOptions = GeneratorOptions()
+  /// The output order; only the top kustomization's counts, as in kustomize.
+  var sortOptions: OutputOrder?
+
+  enum OutputOrder: Sendable {
+    /// The order the objects were read and generated in.
+    case fifo
+    case legacy(LegacyOrder)
+  }
 
   struct LabelRule: Sendable {
     var pairs: OrderedDictionary<String, String>
@@ -81,7 +89,7 @@ struct Kustomization: Sendable {
   static let supportedFields: [String] = [
     "apiVersion", "kind", "metadata", "resources", "components", "namespace", "namePrefix",
     "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "replicas", "patches",
-    "configMapGenerator", "secretGenerator", "generatorOptions",
+    "configMapGenerator", "secretGenerator", "generatorOptions", "sortOptions",
   ]
 
   /// Fields kustomize deprecated, still read as kustomize reads them (not suggested in errors).
@@ -177,6 +185,7 @@ struct KustomizationReader {
       k.patchesJson6902.append(rule)
     }
     k.generatorOptions = try generatorOptions(fields["generatorOptions"], at: "/generatorOptions")
+    k.sortOptions = try sortOptions()
     for (index, entry) in try list("configMapGenerator").enumerated() {
       k.configMapGenerator.append(
         try generator(entry, at: "/configMapGenerator/\(index)", secret: false))
@@ -202,11 +211,24 @@ struct KustomizationReader {
   }
 
   private func strings(_ key: String) throws(RenderError) -> [String] {
+    try stringList(fields[key], at: "/" + key)
+  }
+
+  /// A list of strings; numbers and booleans are refused, as kustomize refuses them.
+  private func stringList(_ value: Value?, at pointer: String) throws(RenderError) -> [String] {
+    guard let value, !value.isNull else { return [] }
+    let name = pointer.split(separator: "/").last ?? ""
+    guard let items = value.arrayValue else {
+      throw fail(pointer, "\(name) must be a list, found \(value.typeDescription)")
+    }
     var result: [String] = []
-    for (index, item) in try list(key).enumerated() {
+    for (index, item) in items.enumerated() {
       guard let s = item.stringValue else {
+        let hint =
+          item.isNull || item.arrayValue != nil || item.objectValue != nil ? "" : " (quote it)"
         throw fail(
-          "/\(key)/\(index)", "\(key) entries must be strings, found \(item.typeDescription)")
+          "\(pointer)/\(index)",
+          "\(name) entries must be strings, found \(item.typeDescription)\(hint)")
       }
       result.append(s)
     }
@@ -354,6 +376,34 @@ struct KustomizationReader {
       allowNameChange: allowNameChange, allowKindChange: allowKindChange)
   }
 
+  /// `sortOptions`: `order: fifo`, or `order: legacy` with optional `legacySortOptions` (the
+  /// kinds to put first and last).
+  func sortOptions() throws(RenderError) -> Kustomization.OutputOrder? {
+    let pointer = "/sortOptions"
+    guard let value = fields["sortOptions"], !value.isNull else { return nil }
+    try onlyFields(value, ["order", "legacySortOptions"], at: pointer)
+    let legacyOptions = value["legacySortOptions"].flatMap { $0.isNull ? nil : $0 }
+    switch try string(value["order"], at: pointer + "/order") {
+    case "fifo":
+      guard legacyOptions == nil else {
+        throw fail(
+          pointer + "/legacySortOptions",
+          "legacySortOptions is set but the order is fifo, not legacy")
+      }
+      return .fifo
+    case "legacy":
+      guard let legacyOptions else { return .legacy(LegacyOrder()) }
+      let at = pointer + "/legacySortOptions"
+      try onlyFields(legacyOptions, ["orderFirst", "orderLast"], at: at)
+      return .legacy(
+        LegacyOrder(
+          first: try stringList(legacyOptions["orderFirst"], at: at + "/orderFirst"),
+          last: try stringList(legacyOptions["orderLast"], at: at + "/orderLast")))
+    default:
+      throw fail(pointer + "/order", "sortOptions.order must be fifo or legacy")
+    }
+  }
+
   private func generatorOptions(_ value: Value?, at pointer: String) throws(RenderError)
     -> GeneratorOptions
   {
@@ -379,18 +429,7 @@ struct KustomizationReader {
       throw fail(pointer, "a generator needs a name")
     }
     func stringList(_ key: String) throws(RenderError) -> [String] {
-      guard let v = entry[key], !v.isNull else { return [] }
-      guard let items = v.arrayValue else {
-        throw fail(pointer + "/" + key, "\(key) must be a list")
-      }
-      var out: [String] = []
-      for (i, item) in items.enumerated() {
-        guard let s = try string(item, at: "\(pointer)/\(key)/\(i)") else {
-          throw fail("\(pointer)/\(key)/\(i)", "\(key) entries must be strings")
-        }
-        out.append(s)
-      }
-      return out
+      try self.stringList(entry[key], at: pointer + "/" + key)
     }
     let behaviorText = try string(entry["behavior"], at: pointer + "/behavior") ?? "create"
     guard let behavior = GeneratorBehavior(rawValue: behaviorText) else {

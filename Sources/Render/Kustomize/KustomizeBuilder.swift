@@ -14,8 +14,9 @@ public struct KustomizeBuilder: Sendable {
   public func build(directory: String) throws(RenderError) -> [Value] {
     let directory = FilePath.normalize(directory)
     let (file, document) = try loadKustomization(in: directory, referencedFrom: nil)
-    return try finish(
-      try accumulate(document, file: file, directory: directory, onto: [], stack: []))
+    let resources = try accumulate(document, file: file, directory: directory, onto: [], stack: [])
+    let order = try KustomizationReader(file: file, document: document).sortOptions()
+    return try finish(resources, order: order ?? .legacy(LegacyOrder()))
   }
 
   /// Builds a kustomization that is not in the tree (Wavesync's per-site composition of an app's
@@ -24,12 +25,14 @@ public struct KustomizeBuilder: Sendable {
     let document = YAMLDocument(value: kustomization)
     let resources = try accumulate(
       document, file: file, directory: FilePath.directory(of: file), onto: [], stack: [])
-    return try finish(resources)
+    return try finish(resources, order: .legacy(LegacyOrder()))
   }
 
   /// The steps kustomize runs once, at the top: content-hash suffixes, then references to every
   /// renamed object, then the output order.
-  private func finish(_ built: [KustomizeResource]) throws(RenderError) -> [Value] {
+  private func finish(_ built: [KustomizeResource], order: Kustomization.OutputOrder)
+    throws(RenderError) -> [Value]
+  {
     var resources = built
     for index in resources.indices where resources[index].generator?.appendHash == true {
       let suffix = ContentHash.suffix(for: resources[index].object)
@@ -43,9 +46,12 @@ public struct KustomizeBuilder: Sendable {
           "holds .inf or .nan, which Kubernetes (JSON) cannot represent; quote it if it is meant as text"
       )
     }
-    return LegacyOrder.sorted(resources.map(\.id)).map {
-      AnnotationValues.printed(resources[$0].object)
-    }
+    let indices: [Int] =
+      switch order {
+      case .fifo: Array(resources.indices)
+      case .legacy(let legacy): legacy.sorted(resources.map(\.id))
+      }
+    return indices.map { AnnotationValues.printed(resources[$0].object) }
   }
 
   private static func containsNonFinite(_ value: Value) -> Bool {
