@@ -89,7 +89,7 @@ struct Kustomization: Sendable {
   static let supportedFields: [String] = [
     "apiVersion", "kind", "metadata", "resources", "components", "namespace", "namePrefix",
     "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "replicas", "patches",
-    "configMapGenerator", "secretGenerator", "generatorOptions", "sortOptions",
+    "configMapGenerator", "secretGenerator", "generatorOptions", "sortOptions", "buildMetadata",
   ]
 
   /// Fields kustomize deprecated, still read as kustomize reads them (not suggested in errors).
@@ -186,6 +186,7 @@ struct KustomizationReader {
     }
     k.generatorOptions = try generatorOptions(fields["generatorOptions"], at: "/generatorOptions")
     k.sortOptions = try sortOptions()
+    _ = try buildMetadata()
     for (index, entry) in try list("configMapGenerator").enumerated() {
       k.configMapGenerator.append(
         try generator(entry, at: "/configMapGenerator/\(index)", secret: false))
@@ -374,6 +375,23 @@ struct KustomizationReader {
     return .init(
       text: text, source: source, lineOffset: lineOffset, target: target,
       allowNameChange: allowNameChange, allowKindChange: allowKindChange)
+  }
+
+  /// `buildMetadata`; only the top kustomization's counts, as in kustomize.
+  func buildMetadata() throws(RenderError) -> Set<BuildMetadata> {
+    var options: Set<BuildMetadata> = []
+    for (index, name) in try strings("buildMetadata").enumerated() {
+      guard let option = BuildMetadata(rawValue: name) else {
+        let supported = BuildMetadata.allCases.map(\.rawValue).joined(separator: ", ")
+        throw fail(
+          "/buildMetadata/\(index)",
+          name == "transformerAnnotations"
+            ? "buildMetadata transformerAnnotations is not supported by Wavesync (supported: \(supported))"
+            : "unknown buildMetadata option \"\(name)\" (supported: \(supported))")
+      }
+      options.insert(option)
+    }
+    return options
   }
 
   /// `sortOptions`: `order: fifo`, or `order: legacy` with optional `legacySortOptions` (the

@@ -14,9 +14,14 @@ public struct KustomizeBuilder: Sendable {
   public func build(directory: String) throws(RenderError) -> [Value] {
     let directory = FilePath.normalize(directory)
     let (file, document) = try loadKustomization(in: directory, referencedFrom: nil)
-    let resources = try accumulate(document, file: file, directory: directory, onto: [], stack: [])
-    let order = try KustomizationReader(file: file, document: document).sortOptions()
-    return try finish(resources, order: order ?? .legacy(LegacyOrder()))
+    let reader = KustomizationReader(file: file, document: document)
+    let metadata = try reader.buildMetadata()
+    let resources = try accumulate(
+      document, file: file, directory: directory, onto: [], stack: [],
+      originRoot: metadata.contains(.originAnnotations) ? directory : nil)
+    return try finish(
+      resources, order: try reader.sortOptions() ?? .legacy(LegacyOrder()),
+      managedByLabel: metadata.contains(.managedByLabel))
   }
 
   /// Builds a kustomization that is not in the tree (Wavesync's per-site composition of an app's
@@ -24,15 +29,16 @@ public struct KustomizeBuilder: Sendable {
   public func build(kustomization: Value, file: String) throws(RenderError) -> [Value] {
     let document = YAMLDocument(value: kustomization)
     let resources = try accumulate(
-      document, file: file, directory: FilePath.directory(of: file), onto: [], stack: [])
-    return try finish(resources, order: .legacy(LegacyOrder()))
+      document, file: file, directory: FilePath.directory(of: file), onto: [], stack: [],
+      originRoot: nil)
+    return try finish(resources, order: .legacy(LegacyOrder()), managedByLabel: false)
   }
 
   /// The steps kustomize runs once, at the top: content-hash suffixes, then references to every
   /// renamed object, then the output order.
-  private func finish(_ built: [KustomizeResource], order: Kustomization.OutputOrder)
-    throws(RenderError) -> [Value]
-  {
+  private func finish(
+    _ built: [KustomizeResource], order: Kustomization.OutputOrder, managedByLabel: Bool
+  ) throws(RenderError) -> [Value] {
     var resources = built
     for index in resources.indices where resources[index].generator?.appendHash == true {
       let suffix = ContentHash.suffix(for: resources[index].object)
@@ -45,6 +51,12 @@ public struct KustomizeBuilder: Sendable {
         message:
           "holds .inf or .nan, which Kubernetes (JSON) cannot represent; quote it if it is meant as text"
       )
+    }
+    if managedByLabel {
+      for index in resources.indices {
+        resources[index].object[path: ["metadata", "labels", BuildMetadata.managedByKey]] =
+          .string(BuildMetadata.managedByValue)
+      }
     }
     let indices: [Int] =
       switch order {
@@ -65,9 +77,10 @@ public struct KustomizeBuilder: Sendable {
 
   // MARK: - Accumulation
 
+  /// `originRoot`: the top folder, when objects get origin annotations (relative to it).
   private func accumulate(
     _ document: YAMLDocument, file: String, directory: String, onto existing: [KustomizeResource],
-    stack: [String]
+    stack: [String], originRoot: String?
   ) throws(RenderError) -> [KustomizeResource] {
     let reader = KustomizationReader(file: file, document: document)
     let k = try reader.read { path throws(RenderError) in
@@ -91,11 +104,18 @@ public struct KustomizeBuilder: Sendable {
           throw reader.fail(at, "\(entry) is a Component: list it under components, not resources")
         }
         let built = try accumulate(
-          subDocument, file: subFile, directory: path, onto: [], stack: stack)
+          subDocument, file: subFile, directory: path, onto: [], stack: stack,
+          originRoot: originRoot)
         for resource in built { try add(resource, to: &resources) }
       } else if let data = try contents(of: path) {
         try requireInside(path, directory: directory, reader: reader, at: at, entry: entry)
-        for resource in try readResources(data, file: path) { try add(resource, to: &resources) }
+        for var resource in try readResources(data, file: path) {
+          if let originRoot {
+            resource.object[path: ["metadata", "annotations", BuildMetadata.originKey]] =
+              BuildMetadata.origin(ofFile: path, root: originRoot)
+          }
+          try add(resource, to: &resources)
+        }
       } else {
         throw reader.fail(at, "resource \(entry) not found (looked for \(path))")
       }
@@ -117,17 +137,18 @@ public struct KustomizeBuilder: Sendable {
           at, "\(entry) is not a Component (kind: Component); list it under resources")
       }
       resources = try accumulate(
-        subDocument, file: subFile, directory: path, onto: resources, stack: stack)
+        subDocument, file: subFile, directory: path, onto: resources, stack: stack,
+        originRoot: originRoot)
     }
 
-    try runGenerators(k, file: file, reader: reader, into: &resources)
+    try runGenerators(k, file: file, reader: reader, originRoot: originRoot, into: &resources)
     try runTransformers(k, file: file, on: &resources)
     try checkUnique(resources, after: file)
     return resources
   }
 
   private func runGenerators(
-    _ k: Kustomization, file: String, reader: KustomizationReader,
+    _ k: Kustomization, file: String, reader: KustomizationReader, originRoot: String?,
     into resources: inout [KustomizeResource]
   ) throws(RenderError) {
     let generator = ConfigDataGenerator { path throws(RenderError) in
@@ -141,7 +162,15 @@ public struct KustomizeBuilder: Sendable {
     }
     let all = k.configMapGenerator.map { ($0, false) } + k.secretGenerator.map { ($0, true) }
     for (args, isSecret) in all {
-      let made = try generator.make(args, isSecret: isSecret, defaults: k.generatorOptions)
+      var made = try generator.make(args, isSecret: isSecret, defaults: k.generatorOptions)
+      // A merged object keeps the origin of the generator that made it; a replaced one takes
+      // the new generator's.
+      if let originRoot, args.behavior != .merge {
+        made.object[path: ["metadata", "annotations", BuildMetadata.originKey]] =
+          BuildMetadata.origin(
+            ofGenerator: isSecret ? "SecretGenerator" : "ConfigMapGenerator", in: file,
+            root: originRoot)
+      }
       switch args.behavior {
       case .create:
         try add(made, to: &resources)
