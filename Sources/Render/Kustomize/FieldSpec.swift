@@ -26,6 +26,12 @@ struct FieldSpec: Sendable {
     self.create = create
   }
 
+  /// The same path of the same group, version and kind (unset matching empty).
+  func sameField(as other: FieldSpec) -> Bool {
+    path == other.path && lists == other.lists && (group ?? "") == (other.group ?? "")
+      && (version ?? "") == (other.version ?? "") && (kind ?? "") == (other.kind ?? "")
+  }
+
   func applies(to id: ObjectIdentity) -> Bool {
     (kind == nil || kind == id.kind) && (group == nil || group == id.group)
       && (version == nil || version == id.version)
@@ -76,10 +82,29 @@ struct FieldSpec: Sendable {
 }
 
 extension Array where Element == FieldSpec {
+  /// These specs, then those of `defaults` not already here (same path and kind), as kustomize
+  /// merges them; the same field with a different `create` is an error.
+  func merging(_ defaults: [FieldSpec]) throws(FieldSpecConflict) -> [FieldSpec] {
+    var result = self
+    for spec in defaults {
+      if let existing = result.first(where: { $0.sameField(as: spec) }) {
+        guard existing.create == spec.create else { throw FieldSpecConflict(path: spec.path) }
+        continue
+      }
+      result.append(spec)
+    }
+    return result
+  }
+
   /// Visits every spec of this list that applies to the object's kind.
   func visit(
     _ object: inout Value, id: ObjectIdentity, _ body: (inout Value?) throws(RenderError) -> Void
   ) throws(RenderError) {
     for spec in self where spec.applies(to: id) { try spec.visit(&object, body) }
   }
+}
+
+/// Two specs of one field that disagree on whether to create it.
+struct FieldSpecConflict: Error {
+  let path: [String]
 }

@@ -35,8 +35,9 @@ struct Kustomization: Sendable {
 
   struct LabelRule: Sendable {
     var pairs: OrderedDictionary<String, String>
-    var includeSelectors: Bool
-    var includeTemplates: Bool
+    /// Where the labels go: the entry's own `fields`, then metadata labels and, with
+    /// `includeSelectors` or `includeTemplates`, selectors or pod templates.
+    var specs: [FieldSpec]
   }
 
   struct ImageRule: Sendable {
@@ -135,14 +136,19 @@ struct KustomizationReader {
     for (index, entry) in try list("labels").enumerated() {
       let at = "/labels/\(index)"
       try onlyFields(entry, ["pairs", "includeSelectors", "includeTemplates", "fields"], at: at)
-      if entry["fields"] != nil {
-        throw fail(at + "/fields", "labels[].fields is not supported by Wavesync")
+      let builtin =
+        try bool(entry["includeSelectors"], at: at + "/includeSelectors")
+        ? BuiltinFieldSpecs.selectorLabels
+        : try bool(entry["includeTemplates"], at: at + "/includeTemplates")
+          ? BuiltinFieldSpecs.templateLabels : [FieldSpec("metadata/labels", create: true)]
+      let specs: [FieldSpec]
+      let fields = try fieldSpecs(entry["fields"], at: at + "/fields")
+      do { specs = try fields.merging(builtin) } catch {
+        throw fail(
+          at + "/fields",
+          "the field \(error.path.joined(separator: "/")) is given with and without create")
       }
-      k.labels.append(
-        .init(
-          pairs: try stringMap(entry["pairs"], at: at + "/pairs"),
-          includeSelectors: try bool(entry["includeSelectors"], at: at + "/includeSelectors"),
-          includeTemplates: try bool(entry["includeTemplates"], at: at + "/includeTemplates")))
+      k.labels.append(.init(pairs: try stringMap(entry["pairs"], at: at + "/pairs"), specs: specs))
     }
     for (index, entry) in try list("images").enumerated() {
       let at = "/images/\(index)"
@@ -375,6 +381,29 @@ struct KustomizationReader {
     return .init(
       text: text, source: source, lineOffset: lineOffset, target: target,
       allowNameChange: allowNameChange, allowKindChange: allowKindChange)
+  }
+
+  /// A list of field specs: `path`, optional `group`, `version`, `kind`, and `create`.
+  private func fieldSpecs(_ value: Value?, at pointer: String) throws(RenderError) -> [FieldSpec] {
+    guard let value, !value.isNull else { return [] }
+    guard let items = value.arrayValue else {
+      throw fail(pointer, "fields must be a list, found \(value.typeDescription)")
+    }
+    var specs: [FieldSpec] = []
+    for (index, item) in items.enumerated() {
+      let at = "\(pointer)/\(index)"
+      try onlyFields(item, ["path", "group", "version", "kind", "create"], at: at)
+      guard let path = try string(item["path"], at: at + "/path"), !path.isEmpty else {
+        throw fail(at, "a field spec needs a path")
+      }
+      specs.append(
+        FieldSpec(
+          path, kind: try string(item["kind"], at: at + "/kind"),
+          group: try string(item["group"], at: at + "/group"),
+          version: try string(item["version"], at: at + "/version"),
+          create: try bool(item["create"], at: at + "/create")))
+    }
+    return specs
   }
 
   /// `buildMetadata`; only the top kustomization's counts, as in kustomize.

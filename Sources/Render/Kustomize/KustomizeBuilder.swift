@@ -204,12 +204,7 @@ public struct KustomizeBuilder: Sendable {
     }
     MetadataTransformers.affixNames(prefix: k.namePrefix, suffix: k.nameSuffix, on: &resources)
     for rule in k.labels {
-      let specs =
-        rule.includeSelectors
-        ? BuiltinFieldSpecs.selectorLabels
-        : rule.includeTemplates
-          ? BuiltinFieldSpecs.templateLabels : [FieldSpec("metadata/labels", create: true)]
-      try MetadataTransformers.addLabels(rule.pairs, specs: specs, to: &resources)
+      try MetadataTransformers.addLabels(rule.pairs, specs: rule.specs, to: &resources)
     }
     try MetadataTransformers.addLabels(
       k.commonLabels, specs: BuiltinFieldSpecs.selectorLabels, to: &resources)
