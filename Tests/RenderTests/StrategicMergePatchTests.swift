@@ -2015,6 +2015,63 @@ struct StrategicMergePatchTests {
         == #"spec.template.spec.containers[0]: has no merge key "name""#)
   }
 
+  /// A list or mapping in the patch fills a target field written as null, as kubectl fills it.
+  @Test func patchFillsNullTargetFields() throws {
+    try expectKustomizeResult(
+      target: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          template:
+            spec:
+              volumes: null
+              nodeSelector: null
+              containers:
+              - name: web
+                env: null
+        """,
+      patch: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          template:
+            spec:
+              volumes:
+              - name: data
+                emptyDir: {}
+              nodeSelector:
+                disk: ssd
+              containers:
+              - name: web
+                env:
+                - name: A
+                  value: "1"
+        """,
+      kustomized: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          template:
+            spec:
+              containers:
+              - env:
+                - name: A
+                  value: "1"
+                name: web
+              nodeSelector:
+                disk: ssd
+              volumes:
+              - emptyDir: {}
+                name: data
+        """)
+  }
+
   /// A one-element list without its merge key, untouched by the patch or new from it, is kept as
   /// written.
   @Test func singleElementWithoutMergeKeyIsKept() throws {

@@ -429,7 +429,8 @@ struct KustomizationReader {
     let pointer = "/sortOptions"
     guard let value = fields["sortOptions"], !value.isNull else { return nil }
     try onlyFields(value, ["order", "legacySortOptions"], at: pointer)
-    let legacyOptions = value["legacySortOptions"].flatMap { $0.isNull ? nil : $0 }
+    var legacyOptions = value["legacySortOptions"]
+    if legacyOptions?.isNull == true { legacyOptions = nil }
     switch try string(value["order"], at: pointer + "/order") {
     case "fifo":
       guard legacyOptions == nil else {

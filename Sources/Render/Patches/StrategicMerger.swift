@@ -36,8 +36,10 @@ struct StrategicMerger {
         merged.removeValue(forKey: key)
         continue
       }
-      // A null in the target is as good as absent.
-      let current = merged[key].flatMap { $0.isNull ? nil : $0 }
+      // A null in the target is as good as absent. (Value is nil-literal expressible, so this
+      // is spelled out: a `nil` in a closure here would read as `Value.null`.)
+      var current = merged[key]
+      if current?.isNull == true { current = nil }
       if let value = try mergeValue(patchValue, into: current, at: path.appending(field: key)) {
         merged[key] = value
       } else {
