@@ -262,11 +262,14 @@ public struct KustomizeBuilder: Sendable {
     var resources: [KustomizeResource] = []
     // Items keep no written text: kustomize passes them through JSON.
     var queue = documents.map { document in
-      (AnnotationValues.asWritten(document.value, in: document, at: []), document.line)
+      (
+        AnnotationValues.asWritten(document.value, in: document, at: []), document.line,
+        WrittenEmptyFields.paths(in: document.value, of: document)
+      )
     }
     var next = 0
     while next < queue.count {
-      let (object, line) = queue[next]
+      let (object, line, emptyFields) = queue[next]
       next += 1
       guard case .object(let fields) = object else {
         throw RenderError(
@@ -275,12 +278,14 @@ public struct KustomizeBuilder: Sendable {
       }
       guard fields["kind"]?.stringValue?.hasSuffix("List") == true, let items = fields["items"]
       else {
-        resources.append(try checked(object, file: file, line: line))
+        var resource = try checked(object, file: file, line: line)
+        resource.writtenEmptyFields = emptyFields
+        resources.append(resource)
         continue
       }
       switch items {
       case .null: continue
-      case .array(let list): queue += list.map { ($0, line) }
+      case .array(let list): queue += list.map { ($0, line, []) }
       default:
         throw RenderError(
           file: file, line: line,

@@ -10,6 +10,8 @@ struct KustomizeResource: Sendable {
   var previousNamespaces: [String?] = []
   /// Set for ConfigMaps and Secrets from a generator.
   var generator: GeneratorMark?
+  /// Fields the file wrote with no value, which the first strategic merge patch drops.
+  var writtenEmptyFields: [[String]] = []
 
   struct GeneratorMark: Sendable {
     var behavior: GeneratorBehavior

@@ -70,8 +70,11 @@ enum PatchTransformer {
         } else if patch["metadata"]?["namespace"] != nil {
           patch[path: ["metadata", "namespace"]] = nil
         }
+        let target = WrittenEmptyFields.removing(
+          resources[index].writtenEmptyFields, from: resources[index].object)
+        resources[index].writtenEmptyFields = []
         do {
-          if let patched = try StrategicMergePatch.apply(patch, to: resources[index].object) {
+          if let patched = try StrategicMergePatch.apply(patch, to: target) {
             resources[index].object = patched
             if let newName, !newName.isEmpty { resources[index].rename(to: newName) }
           } else {
