@@ -8,6 +8,10 @@ struct KustomizeResource: Sendable {
   var file: String
   var previousNames: [String] = []
   var previousNamespaces: [String?] = []
+  /// The name prefixes and suffixes applied to it, in order: name references prefer objects
+  /// renamed the same way as the object referring to them.
+  var prefixes: [String] = []
+  var suffixes: [String] = []
   /// Set for ConfigMaps and Secrets from a generator.
   var generator: GeneratorMark?
   /// Fields the file wrote with no value, which the first strategic merge patch drops.

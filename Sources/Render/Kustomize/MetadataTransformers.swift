@@ -40,6 +40,8 @@ enum MetadataTransformers {
     guard !prefix.isEmpty || !suffix.isEmpty else { return }
     for index in resources.indices where !unprefixedKinds.contains(resources[index].id.kind) {
       resources[index].rename(to: prefix + resources[index].name + suffix)
+      if !prefix.isEmpty { resources[index].prefixes.append(prefix) }
+      if !suffix.isEmpty { resources[index].suffixes.append(suffix) }
     }
   }
 
