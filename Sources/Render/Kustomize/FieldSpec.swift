@@ -17,8 +17,8 @@ struct FieldSpec: Sendable {
     _ path: String, kind: String? = nil, group: String? = nil, version: String? = nil,
     create: Bool = false
   ) {
-    let segments = path.split(separator: "/")
-    self.path = segments.map { String($0.hasSuffix("[]") ? $0.dropLast(2) : $0) }
+    let segments = Self.segments(of: path)
+    self.path = segments.map { $0.hasSuffix("[]") ? String($0.dropLast(2)) : $0 }
     self.lists = Set(segments.filter { $0.hasSuffix("[]") }.map { String($0.dropLast(2)) })
     self.kind = kind
     self.group = group
@@ -30,6 +30,28 @@ struct FieldSpec: Sendable {
   func sameField(as other: FieldSpec) -> Bool {
     path == other.path && lists == other.lists && (group ?? "") == (other.group ?? "")
       && (version ?? "") == (other.version ?? "") && (kind ?? "") == (other.kind ?? "")
+  }
+
+  /// The keys of a path; `\/` is a slash inside a key (an annotation name), as kustomize writes it.
+  private static func segments(of path: String) -> [String] {
+    var segments: [String] = []
+    var current = ""
+    var escaped = false
+    for character in path {
+      if escaped {
+        current.append(character)
+        escaped = false
+      } else if character == "\\" {
+        escaped = true
+      } else if character == "/" {
+        if !current.isEmpty { segments.append(current) }
+        current = ""
+      } else {
+        current.append(character)
+      }
+    }
+    if !current.isEmpty { segments.append(current) }
+    return segments
   }
 
   func applies(to id: ObjectIdentity) -> Bool {

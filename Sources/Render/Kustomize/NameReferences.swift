@@ -105,7 +105,45 @@ enum NameReferences {
         referrer: FieldSpec("spec/volumeClaimTemplates/spec/storageClassName", kind: "StatefulSet")),
       Reference(
         kind: "IngressClass", referrer: FieldSpec("spec/ingressClassName", kind: "Ingress")),
+      Reference(
+        kind: "ConfigMap", referrer: FieldSpec("spec/configSource/configMap", kind: "Node"),
+        namespacedMap: true),
+      Reference(
+        kind: "ConfigMap",
+        referrer: FieldSpec(
+          #"metadata/annotations/nginx.ingress.kubernetes.io\/fastcgi-params-configmap"#,
+          kind: "Ingress")),
+      Reference(
+        kind: "Secret",
+        referrer: FieldSpec(
+          #"metadata/annotations/ingress.kubernetes.io\/auth-secret"#, kind: "Ingress")
+      ),
+      Reference(
+        kind: "Secret",
+        referrer: FieldSpec(
+          #"metadata/annotations/nginx.ingress.kubernetes.io\/auth-secret"#, kind: "Ingress")),
+      Reference(
+        kind: "Secret",
+        referrer: FieldSpec(
+          #"metadata/annotations/nginx.ingress.kubernetes.io\/auth-tls-secret"#, kind: "Ingress")),
+      Reference(
+        kind: "Secret", referrer: FieldSpec("spec/azureFile/secretName", kind: "PersistentVolume")),
+      Reference(
+        kind: "ValidatingAdmissionPolicy",
+        referrer: FieldSpec(
+          "spec/policyName", kind: "ValidatingAdmissionPolicyBinding",
+          group: "admissionregistration.k8s.io")),
     ]
+    + ["secretName", "adminSecretName", "userSecretName", "secretRef"].map {
+      Reference(kind: "Secret", referrer: FieldSpec("parameters/" + $0, kind: "StorageClass"))
+    }
+    // Kustomize renames these even where a rule is about other resources (leases, say).
+    + [
+      ("ConfigMap", "Role"), ("ConfigMap", "ClusterRole"), ("Secret", "Role"),
+      ("Secret", "ClusterRole"), ("PersistentVolume", "ClusterRole"),
+    ].map {
+      Reference(kind: $0.0, referrer: FieldSpec("rules/resourceNames", kind: $0.1))
+    }
 
   static func fix(_ resources: inout [KustomizeResource]) throws(RenderError) {
     let snapshot = resources
