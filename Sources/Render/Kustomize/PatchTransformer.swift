@@ -30,7 +30,20 @@ enum PatchTransformer {
       }
       for index in try select(target, in: resources) {
         do {
-          resources[index].object = try applyJSONPatch(operations, to: resources[index].object)
+          let before = resources[index]
+          let patched = try applyJSONPatch(operations, to: before.object)
+          // A patch that renames or moves the object is tracked, so references follow it.
+          resources[index].object = patched
+          resources[index].object[path: ["metadata", "name"]] =
+            before.object[path: ["metadata", "name"]]
+          resources[index].object[path: ["metadata", "namespace"]] =
+            before.object[path: ["metadata", "namespace"]]
+          if let name = patched[path: ["metadata", "name"]]?.stringValue {
+            resources[index].rename(to: name)
+          }
+          if let namespace = patched[path: ["metadata", "namespace"]]?.stringValue {
+            resources[index].setNamespace(namespace)
+          }
         } catch {
           throw RenderError(
             file: rule.source, line: rule.line(1), object: resources[index].label,
