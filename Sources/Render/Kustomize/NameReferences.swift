@@ -150,12 +150,31 @@ enum NameReferences {
     for index in resources.indices {
       let referrer = snapshot[index]
       let id = referrer.id
+      try checkSubjectNamespaces(of: referrer)
       for reference in references where reference.referrer.applies(to: id) {
         try reference.referrer.visit(&resources[index].object) { field throws(RenderError) in
           guard let current = field else { return }
           field = try resolve(current, reference, referrer: referrer, among: snapshot)
         }
       }
+    }
+  }
+
+  /// Kustomize refuses a RoleBinding whose ServiceAccount subject has a `namespace` that is not
+  /// a string (written empty or null), rather than guess which namespace is meant.
+  private static func checkSubjectNamespaces(of referrer: KustomizeResource) throws(RenderError) {
+    guard referrer.id.kind == "RoleBinding",
+      case .array(let subjects)? = referrer.object["subjects"]
+    else { return }
+    for subject in subjects
+    where subject["kind"]?.stringValue == "ServiceAccount"
+      && subject["namespace"].map({ $0.stringValue == nil }) == true
+    {
+      throw RenderError(
+        file: referrer.file, object: referrer.label,
+        message:
+          "the ServiceAccount subject \(subject["name"]?.stringValue ?? "") has a blank namespace; write one or leave the field out"
+      )
     }
   }
 
