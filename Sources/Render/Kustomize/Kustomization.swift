@@ -26,6 +26,7 @@ struct Kustomization: Sendable {
   var generatorOptions = GeneratorOptions()
   /// The output order; only the top kustomization's counts, as in kustomize.
   var sortOptions: OutputOrder?
+  var vars: [VarRule] = []
 
   enum OutputOrder: Sendable {
     /// The order the objects were read and generated in.
@@ -91,6 +92,7 @@ struct Kustomization: Sendable {
     "apiVersion", "kind", "metadata", "resources", "components", "namespace", "namePrefix",
     "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "replicas", "patches",
     "configMapGenerator", "secretGenerator", "generatorOptions", "sortOptions", "buildMetadata",
+    "vars",
   ]
 
   /// Fields kustomize deprecated, still read as kustomize reads them (not suggested in errors).
@@ -192,6 +194,9 @@ struct KustomizationReader {
     }
     k.generatorOptions = try generatorOptions(fields["generatorOptions"], at: "/generatorOptions")
     k.sortOptions = try sortOptions()
+    for (index, entry) in try list("vars").enumerated() {
+      k.vars.append(try variable(entry, at: "/vars/\(index)"))
+    }
     _ = try buildMetadata()
     for (index, entry) in try list("configMapGenerator").enumerated() {
       k.configMapGenerator.append(
@@ -404,6 +409,35 @@ struct KustomizationReader {
           create: try bool(item["create"], at: at + "/create")))
     }
     return specs
+  }
+
+  private func variable(_ entry: Value, at pointer: String) throws(RenderError) -> VarRule {
+    try onlyFields(entry, ["name", "objref", "fieldref"], at: pointer)
+    guard let name = try string(entry["name"], at: pointer + "/name"), !name.isEmpty else {
+      throw fail(pointer, "a var needs a name")
+    }
+    let ref = entry["objref"] ?? .null
+    let at = pointer + "/objref"
+    try onlyFields(ref, ["kind", "name", "apiVersion", "group", "version", "namespace"], at: at)
+    guard let kind = try string(ref["kind"], at: at + "/kind"),
+      let objectName = try string(ref["name"], at: at + "/name")
+    else { throw fail(at, "a var's objref needs a kind and a name") }
+    var group = try string(ref["group"], at: at + "/group")
+    var version = try string(ref["version"], at: at + "/version")
+    if let apiVersion = try string(ref["apiVersion"], at: at + "/apiVersion") {
+      let parts = apiVersion.split(separator: "/", maxSplits: 1).map(String.init)
+      (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts.first ?? "")
+    }
+    var fieldPath = "metadata.name"
+    if let fieldRef = entry["fieldref"], !fieldRef.isNull {
+      try onlyFields(fieldRef, ["fieldpath"], at: pointer + "/fieldref")
+      fieldPath =
+        try string(fieldRef["fieldpath"], at: pointer + "/fieldref/fieldpath") ?? fieldPath
+    }
+    return VarRule(
+      name: name, kind: kind, objectName: objectName, group: group, version: version,
+      namespace: try string(ref["namespace"], at: at + "/namespace"), fieldPath: fieldPath,
+      file: file, line: document.line(at: pointer) ?? document.line)
   }
 
   /// `buildMetadata`; only the top kustomization's counts, as in kustomize.

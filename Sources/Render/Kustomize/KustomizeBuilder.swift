@@ -45,6 +45,7 @@ public struct KustomizeBuilder: Sendable {
       resources[index].rename(to: resources[index].name + "-" + suffix)
     }
     try NameReferences.fix(&resources)
+    try Vars.substitute(in: &resources)
     for resource in resources where Self.containsNonFinite(resource.object) {
       throw RenderError(
         file: resource.file, object: resource.label,
@@ -143,6 +144,7 @@ public struct KustomizeBuilder: Sendable {
 
     try runGenerators(k, file: file, reader: reader, originRoot: originRoot, into: &resources)
     try runTransformers(k, file: file, on: &resources)
+    try Vars.attach(k.vars, to: &resources)
     try checkUnique(resources, after: file)
     return resources
   }

@@ -16,6 +16,8 @@ struct KustomizeResource: Sendable {
   var generator: GeneratorMark?
   /// Fields the file wrote with no value, which the first strategic merge patch drops.
   var writtenEmptyFields: [[String]] = []
+  /// The vars that read their value from this object.
+  var vars: [VarRule] = []
 
   struct GeneratorMark: Sendable {
     var behavior: GeneratorBehavior
