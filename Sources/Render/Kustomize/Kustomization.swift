@@ -108,10 +108,17 @@ struct KustomizationReader {
   let document: YAMLDocument
 
   func read(loadFile: (String) throws(RenderError) -> String) throws(RenderError) -> Kustomization {
-    guard case .object(let fields) = document.value else {
+    guard case .object = document.value else {
       throw fail("", "a kustomization must be a mapping, found \(document.value.typeDescription)")
     }
     var k = Kustomization()
+    var spellings: [String: String] = [:]
+    for key in written.keys {
+      let name = Self.fieldName(key)
+      if let other = spellings.updateValue(key, forKey: name) {
+        throw fail("/" + key, "field \(name) is written twice (as \(other) and \(key)); keep one")
+      }
+    }
     for key in fields.keys
     where !Kustomization.supportedFields.contains(key)
       && !Kustomization.deprecatedFields.contains(key)
@@ -208,7 +215,24 @@ struct KustomizationReader {
     return k
   }
 
-  private var fields: OrderedDictionary<String, Value> { document.value.objectValue ?? [:] }
+  private var written: OrderedDictionary<String, Value> { document.value.objectValue ?? [:] }
+
+  /// The fields under their own names: kustomize (through Go's JSON decoding) also takes a
+  /// field name written in other letter case (`nameprefix`).
+  private var fields: OrderedDictionary<String, Value> {
+    OrderedDictionary(
+      written.map { (Self.fieldName($0.key), $0.value) }, uniquingKeysWith: { _, last in last })
+  }
+
+  private static func fieldName(_ key: String) -> String {
+    if Kustomization.supportedFields.contains(key) || Kustomization.deprecatedFields.contains(key) {
+      return key
+    }
+    let lowered = key.lowercased()
+    return (Kustomization.supportedFields + Kustomization.deprecatedFields).first {
+      $0.lowercased() == lowered
+    } ?? key
+  }
 
   func fail(_ pointer: String, _ message: String) -> RenderError {
     RenderError(file: file, line: document.line(at: pointer) ?? document.line, message: message)
