@@ -122,6 +122,10 @@ public struct KustomizeBuilder: Sendable {
       }
     }
 
+    // Kustomize generates before it applies the components, so a component can merge into
+    // what the kustomization generates.
+    try runGenerators(k, file: file, reader: reader, originRoot: originRoot, into: &resources)
+
     for (index, entry) in k.components.enumerated() {
       let at = "/components/\(index)"
       let path = try resolve(entry, from: file, via: reader, at: at)
@@ -142,7 +146,6 @@ public struct KustomizeBuilder: Sendable {
         originRoot: originRoot)
     }
 
-    try runGenerators(k, file: file, reader: reader, originRoot: originRoot, into: &resources)
     try runTransformers(k, file: file, on: &resources)
     try Vars.attach(k.vars, to: &resources)
     try checkUnique(resources, after: file)
