@@ -8,6 +8,8 @@ struct KustomizeResource: Sendable {
   var file: String
   var previousNames: [String] = []
   var previousNamespaces: [String?] = []
+  /// Kinds it had before a patch changed its kind (`allowKindChange`).
+  var previousKinds: [String] = []
   /// The name prefixes and suffixes applied to it, in order: name references prefer objects
   /// renamed the same way as the object referring to them.
   var prefixes: [String] = []

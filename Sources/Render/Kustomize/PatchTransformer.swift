@@ -88,8 +88,12 @@ enum PatchTransformer {
         resources[index].writtenEmptyFields = []
         do {
           if let patched = try StrategicMergePatch.apply(patch, to: target) {
+            let oldKind = resources[index].id.kind
             resources[index].object = patched
             if let newName, !newName.isEmpty { resources[index].rename(to: newName) }
+            if resources[index].id.kind != oldKind {
+              resources[index].previousKinds.append(oldKind)
+            }
           } else {
             deleted.insert(index)
           }
@@ -153,7 +157,8 @@ enum PatchTransformer {
     }
     let matches = resources.indices.filter { index in
       let candidate = resources[index].id
-      return candidate.kind == id.kind && candidate.group == id.group
+      return (candidate.kind == id.kind || resources[index].previousKinds.contains(id.kind))
+        && candidate.group == id.group
         && resources[index].allNames.contains(id.name)
         && (id.namespace == nil || resources[index].allNamespaces.contains(id.namespace))
     }
