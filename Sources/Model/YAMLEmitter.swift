@@ -18,7 +18,7 @@ extension YAML {
     guard yaml_emitter_initialize(&emitter) != 0 else { return "" }
     defer { yaml_emitter_delete(&emitter) }
     yaml_emitter_set_unicode(&emitter, 1)
-    yaml_emitter_set_width(&emitter, -1)
+    yaml_emitter_set_width(&emitter, 80)
     yaml_emitter_set_indent(&emitter, 2)
     let context = Unmanaged.passUnretained(output).toOpaque()
     yaml_emitter_set_output(

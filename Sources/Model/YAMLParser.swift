@@ -9,18 +9,29 @@ public struct YAMLDocument: Sendable, Hashable {
   public var line: Int
   /// Lines by JSON pointer ("/spec/replicas"); a mapping entry is found at its key's line.
   var lines: [String: Int]
+  /// The written text of scalars that did not become that same string (`0777`, `true`, `~`).
+  var texts: [String: String]
 
   public init(value: Value, line: Int = 1) {
-    self.init(value: value, line: line, lines: [:])
+    self.init(value: value, line: line, lines: [:], texts: [:])
   }
 
-  init(value: Value, line: Int, lines: [String: Int]) {
+  init(value: Value, line: Int, lines: [String: Int], texts: [String: String]) {
     self.value = value
     self.line = line
     self.lines = lines
+    self.texts = texts
   }
 
   public func line(at pointer: String) -> Int? { lines[pointer] }
+
+  /// The scalar at `path` as written in the file, where its value is not that text.
+  public func sourceText(at path: [String]) -> String? {
+    texts[path.map { "/" + Self.pointerToken($0) }.joined()]
+  }
+
+  /// A mapping key as one token of a JSON pointer (`/` is `~1`, `~` is `~0`).
+  public static func pointerToken(_ key: String) -> String { EventParser.escapePointer(key) }
 }
 
 public enum YAML {
@@ -65,6 +76,7 @@ private struct EventParser {
   var anchorSizes: [String: Int] = [:]
   /// `valueCount` when each open collection started, to size it when it closes.
   var collectionStarts: [Int] = []
+  var texts: [String: String] = [:]
 
   init(text: String, file: String?, rules: ScalarRules, limits: YAMLLimits) {
     self.text = text
@@ -127,10 +139,12 @@ private struct EventParser {
         anchors = [:]
         anchorSizes = [:]
         lines = [:]
+        texts = [:]
         root = nil
         documentLine = line
       case YAML_DOCUMENT_END_EVENT:
-        documents.append(YAMLDocument(value: root ?? .null, line: documentLine, lines: lines))
+        documents.append(
+          YAMLDocument(value: root ?? .null, line: documentLine, lines: lines, texts: texts))
       case YAML_ALIAS_EVENT:
         let name = String(cString: event.data.alias.anchor)
         guard let value = anchors[name] else {
@@ -150,6 +164,7 @@ private struct EventParser {
           anchors[String(cString: anchor)] = value
           anchorSizes[String(cString: anchor)] = 1
         }
+        if value != .string(raw), let pointer = Self.valuePointer(stack) { texts[pointer] = raw }
         let plainMergeKey = tag == nil && scalar.style == YAML_PLAIN_SCALAR_STYLE && raw == "<<"
         try add(
           value, line: line, column: column, to: &stack, root: &root, mergeKey: plainMergeKey)
@@ -242,6 +257,16 @@ private struct EventParser {
           message: "a mapping key must be a scalar, not a mapping or a list")
       }
       return pointer + "/" + Self.escapePointer(key)
+    }
+  }
+
+  /// The JSON pointer of a scalar about to be added as a value (nil for a mapping key).
+  private static func valuePointer(_ stack: [Frame]) -> String? {
+    switch stack.last {
+    case nil: ""
+    case .sequence(let items, _, let pointer): pointer + "/\(items.count)"
+    case .mapping(_, _, let key?, _, _, let pointer, _): pointer + "/" + escapePointer(key)
+    case .mapping: nil
     }
   }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GitSource
 import Model
 import Render
 import Testing
@@ -15,22 +14,11 @@ struct KubectlLiveComparisonTests {
 
   @Test(arguments: KustomizeCompatibilityTests.cases)
   func matchesKubectlNow(_ name: String) async throws {
-    let folder = RepositoryPaths.fixture("kustomize-cases/\(name)")
-    let root =
-      (try? String(contentsOf: folder.appendingPathComponent("root"), encoding: .utf8))?
-      .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-    let directory = folder.appendingPathComponent("input").appendingPathComponent(root)
+    let kase = KustomizeCase(corpus: "kustomize-cases", name: name)
+    let directory = kase.input.appendingPathComponent(try kase.root())
     let theirs = try await CommandRunner.run(kubectl!, ["kustomize", directory.path])
-    let tree = try LocalDirectoryTree(root: folder.appendingPathComponent("input").path)
-    let mine = YAML.emit(try KustomizeBuilder(tree: tree).build(directory: root), sortKeys: true)
-    if theirs.unicodeScalars.contains(where: KustomizeCompatibilityTests.lineSeparators.contains) {
-      // libyaml escapes U+2028/U+2029 where kubectl writes them raw: compare values there.
-      #expect(
-        try YAML.documents(from: theirs, rules: .kustomize).map(\.value.keysSorted)
-          == YAML.documents(from: mine, rules: .kustomize).map(\.value.keysSorted))
-    } else {
-      #expect(mine == theirs)
-    }
+    let mine = try kase.build()
+    #expect(try KustomizeCase.sameOutput(mine, as: theirs))
   }
 }
 

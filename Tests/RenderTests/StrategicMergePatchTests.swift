@@ -2015,6 +2015,136 @@ struct StrategicMergePatchTests {
         == #"spec.template.spec.containers[0]: has no merge key "name""#)
   }
 
+  /// A list or mapping in the patch fills a target field written as null, as kubectl fills it.
+  @Test func patchFillsNullTargetFields() throws {
+    try expectKustomizeResult(
+      target: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          template:
+            spec:
+              volumes: null
+              nodeSelector: null
+              containers:
+              - name: web
+                env: null
+        """,
+      patch: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          template:
+            spec:
+              volumes:
+              - name: data
+                emptyDir: {}
+              nodeSelector:
+                disk: ssd
+              containers:
+              - name: web
+                env:
+                - name: A
+                  value: "1"
+        """,
+      kustomized: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          template:
+            spec:
+              containers:
+              - env:
+                - name: A
+                  value: "1"
+                name: web
+              nodeSelector:
+                disk: ssd
+              volumes:
+              - emptyDir: {}
+                name: data
+        """)
+  }
+
+  /// A one-element list without its merge key, untouched by the patch or new from it, is kept as
+  /// written.
+  @Test func singleElementWithoutMergeKeyIsKept() throws {
+    try expectKustomizeResult(
+      target: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 1
+          template:
+            spec:
+              containers:
+              - image: app:1
+        """,
+      patch: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 3
+          template:
+            spec:
+              initContainers:
+              - image: init:1
+        """,
+      kustomized: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 3
+          template:
+            spec:
+              containers:
+              - image: app:1
+              initContainers:
+              - image: init:1
+        """)
+  }
+
+  /// kubectl collapses several elements without the merge key into the last one, losing the
+  /// others; Wavesync refuses.
+  @Test func untouchedListOfElementsWithoutMergeKeyIsAnError() throws {
+    let error = try applyExpectingError(
+      target: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          template:
+            spec:
+              containers:
+              - image: app:1
+              - image: side:1
+        """,
+      patch: """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 3
+        """)
+    #expect(
+      error.description
+        == #"spec.template.spec.containers: target element 0 has no merge key "name""#)
+  }
+
   @Test func targetElementWithoutMergeKeyIsAnError() throws {
     let error = try applyExpectingError(
       target: """

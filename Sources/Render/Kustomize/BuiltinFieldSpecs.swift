@@ -98,6 +98,14 @@ enum BuiltinFieldSpecs {
       group: "apiextensions.k8s.io"),
   ]
 
+  /// The container image fields kustomize visits a second time, after its search of every
+  /// `containers`/`initContainers` list: an image there is rewritten twice (visible with
+  /// `tagSuffix`, which appends twice).
+  static let containerImages: [FieldSpec] = [
+    "spec/containers[]/image", "spec/initContainers[]/image",
+    "spec/template/spec/containers[]/image", "spec/template/spec/initContainers[]/image",
+  ].map { FieldSpec($0, create: false) }
+
   /// Image fields besides every `containers`/`initContainers` list, which are found anywhere.
   static let imageVolumes: [FieldSpec] = [
     FieldSpec("spec/volumes[]/image/reference", create: false),

@@ -17,13 +17,41 @@ struct FieldSpec: Sendable {
     _ path: String, kind: String? = nil, group: String? = nil, version: String? = nil,
     create: Bool = false
   ) {
-    let segments = path.split(separator: "/")
-    self.path = segments.map { String($0.hasSuffix("[]") ? $0.dropLast(2) : $0) }
+    let segments = Self.segments(of: path)
+    self.path = segments.map { $0.hasSuffix("[]") ? String($0.dropLast(2)) : $0 }
     self.lists = Set(segments.filter { $0.hasSuffix("[]") }.map { String($0.dropLast(2)) })
     self.kind = kind
     self.group = group
     self.version = version
     self.create = create
+  }
+
+  /// The same path of the same group, version and kind (unset matching empty).
+  func sameField(as other: FieldSpec) -> Bool {
+    path == other.path && lists == other.lists && (group ?? "") == (other.group ?? "")
+      && (version ?? "") == (other.version ?? "") && (kind ?? "") == (other.kind ?? "")
+  }
+
+  /// The keys of a path; `\/` is a slash inside a key (an annotation name), as kustomize writes it.
+  private static func segments(of path: String) -> [String] {
+    var segments: [String] = []
+    var current = ""
+    var escaped = false
+    for character in path {
+      if escaped {
+        current.append(character)
+        escaped = false
+      } else if character == "\\" {
+        escaped = true
+      } else if character == "/" {
+        if !current.isEmpty { segments.append(current) }
+        current = ""
+      } else {
+        current.append(character)
+      }
+    }
+    if !current.isEmpty { segments.append(current) }
+    return segments
   }
 
   func applies(to id: ObjectIdentity) -> Bool {
@@ -76,10 +104,29 @@ struct FieldSpec: Sendable {
 }
 
 extension Array where Element == FieldSpec {
+  /// These specs, then those of `defaults` not already here (same path and kind), as kustomize
+  /// merges them; the same field with a different `create` is an error.
+  func merging(_ defaults: [FieldSpec]) throws(FieldSpecConflict) -> [FieldSpec] {
+    var result = self
+    for spec in defaults {
+      if let existing = result.first(where: { $0.sameField(as: spec) }) {
+        guard existing.create == spec.create else { throw FieldSpecConflict(path: spec.path) }
+        continue
+      }
+      result.append(spec)
+    }
+    return result
+  }
+
   /// Visits every spec of this list that applies to the object's kind.
   func visit(
     _ object: inout Value, id: ObjectIdentity, _ body: (inout Value?) throws(RenderError) -> Void
   ) throws(RenderError) {
     for spec in self where spec.applies(to: id) { try spec.visit(&object, body) }
   }
+}
+
+/// Two specs of one field that disagree on whether to create it.
+struct FieldSpecConflict: Error {
+  let path: [String]
 }

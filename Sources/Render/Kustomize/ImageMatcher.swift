@@ -27,7 +27,9 @@ struct ImageMatcher {
     case (let newTag?, let newDigest?): (tag, digest) = (newTag, newDigest)
     case (let newTag?, nil): (tag, digest) = (newTag, "")
     case (nil, let newDigest?): (tag, digest) = ("", newDigest)
-    case (nil, nil): break
+    case (nil, nil):
+      // tagSuffix applies only where no new tag or digest is given, and drops the digest.
+      if let suffix = rule.tagSuffix, !suffix.isEmpty { (tag, digest) = (tag + suffix, "") }
     }
     if !tag.isEmpty { name += ":" + tag }
     if !digest.isEmpty { name += "@" + digest }

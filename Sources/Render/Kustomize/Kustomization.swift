@@ -18,20 +18,34 @@ struct Kustomization: Sendable {
   var images: [ImageRule] = []
   var replicas: [ReplicaRule] = []
   var patches: [PatchRule] = []
+  /// The deprecated patch fields, still common: run before `patches` and after the annotations.
+  var patchesStrategicMerge: [PatchRule] = []
+  var patchesJson6902: [PatchRule] = []
   var configMapGenerator: [GeneratorArgs] = []
   var secretGenerator: [GeneratorArgs] = []
   var generatorOptions = GeneratorOptions()
+  /// The output order; only the top kustomization's counts, as in kustomize.
+  var sortOptions: OutputOrder?
+  var vars: [VarRule] = []
+
+  enum OutputOrder: Sendable {
+    /// The order the objects were read and generated in.
+    case fifo
+    case legacy(LegacyOrder)
+  }
 
   struct LabelRule: Sendable {
     var pairs: OrderedDictionary<String, String>
-    var includeSelectors: Bool
-    var includeTemplates: Bool
+    /// Where the labels go: the entry's own `fields`, then metadata labels and, with
+    /// `includeSelectors` or `includeTemplates`, selectors or pod templates.
+    var specs: [FieldSpec]
   }
 
   struct ImageRule: Sendable {
     var name: String
     var newName: String?
     var newTag: String?
+    var tagSuffix: String?
     var digest: String?
   }
 
@@ -47,9 +61,21 @@ struct Kustomization: Sendable {
     /// For an inline patch, the line of the kustomization its text starts after; 0 for files.
     var lineOffset: Int
     var target: PatchTarget?
+    /// Set for the deprecated fields, whose patches are of one type only.
+    var legacyField: LegacyPatchField?
+    /// `options`: a strategic merge patch may rename the object, or change its kind.
+    var allowNameChange = false
+    var allowKindChange = false
 
     /// The line in `source` of a line of the patch text.
     func line(_ patchLine: Int) -> Int { lineOffset + patchLine }
+  }
+
+  enum LegacyPatchField: String, Sendable {
+    /// Each patch names its one target itself.
+    case patchesStrategicMerge
+    /// JSON 6902 operations with a target that names the object.
+    case patchesJson6902
   }
 
   struct PatchTarget: Sendable {
@@ -65,8 +91,12 @@ struct Kustomization: Sendable {
   static let supportedFields: [String] = [
     "apiVersion", "kind", "metadata", "resources", "components", "namespace", "namePrefix",
     "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "replicas", "patches",
-    "configMapGenerator", "secretGenerator", "generatorOptions",
+    "configMapGenerator", "secretGenerator", "generatorOptions", "sortOptions", "buildMetadata",
+    "vars",
   ]
+
+  /// Fields kustomize deprecated, still read as kustomize reads them (not suggested in errors).
+  static let deprecatedFields: [String] = ["bases", "patchesStrategicMerge", "patchesJson6902"]
 
   /// The file names kustomize looks for in a directory, in its order of preference.
   static let fileNames = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
@@ -78,11 +108,21 @@ struct KustomizationReader {
   let document: YAMLDocument
 
   func read(loadFile: (String) throws(RenderError) -> String) throws(RenderError) -> Kustomization {
-    guard case .object(let fields) = document.value else {
+    guard case .object = document.value else {
       throw fail("", "a kustomization must be a mapping, found \(document.value.typeDescription)")
     }
     var k = Kustomization()
-    for key in fields.keys where !Kustomization.supportedFields.contains(key) {
+    var spellings: [String: String] = [:]
+    for key in written.keys {
+      let name = Self.fieldName(key)
+      if let other = spellings.updateValue(key, forKey: name) {
+        throw fail("/" + key, "field \(name) is written twice (as \(other) and \(key)); keep one")
+      }
+    }
+    for key in fields.keys
+    where !Kustomization.supportedFields.contains(key)
+      && !Kustomization.deprecatedFields.contains(key)
+    {
       throw fail(
         "/" + key,
         "field \"\(key)\" is not supported by Wavesync; supported fields: "
@@ -94,7 +134,8 @@ struct KustomizationReader {
     case let other?:
       throw fail("/kind", "unknown kind \"\(other)\"; expected Kustomization or Component")
     }
-    k.resources = try strings("resources")
+    // `bases` is the old name of `resources`; kustomize appends it.
+    k.resources = try strings("resources") + strings("bases")
     k.components = try strings("components")
     k.namespace = try string(fields["namespace"], at: "/namespace")
     k.namePrefix = try string(fields["namePrefix"], at: "/namePrefix") ?? ""
@@ -104,25 +145,31 @@ struct KustomizationReader {
     for (index, entry) in try list("labels").enumerated() {
       let at = "/labels/\(index)"
       try onlyFields(entry, ["pairs", "includeSelectors", "includeTemplates", "fields"], at: at)
-      if entry["fields"] != nil {
-        throw fail(at + "/fields", "labels[].fields is not supported by Wavesync")
+      let builtin =
+        try bool(entry["includeSelectors"], at: at + "/includeSelectors")
+        ? BuiltinFieldSpecs.selectorLabels
+        : try bool(entry["includeTemplates"], at: at + "/includeTemplates")
+          ? BuiltinFieldSpecs.templateLabels : [FieldSpec("metadata/labels", create: true)]
+      let specs: [FieldSpec]
+      let fields = try fieldSpecs(entry["fields"], at: at + "/fields")
+      do { specs = try fields.merging(builtin) } catch {
+        throw fail(
+          at + "/fields",
+          "the field \(error.path.joined(separator: "/")) is given with and without create")
       }
-      k.labels.append(
-        .init(
-          pairs: try stringMap(entry["pairs"], at: at + "/pairs"),
-          includeSelectors: try bool(entry["includeSelectors"], at: at + "/includeSelectors"),
-          includeTemplates: try bool(entry["includeTemplates"], at: at + "/includeTemplates")))
+      k.labels.append(.init(pairs: try stringMap(entry["pairs"], at: at + "/pairs"), specs: specs))
     }
     for (index, entry) in try list("images").enumerated() {
       let at = "/images/\(index)"
-      try onlyFields(entry, ["name", "newName", "newTag", "digest"], at: at)
+      try onlyFields(entry, ["name", "newName", "newTag", "tagSuffix", "digest"], at: at)
       guard let name = try string(entry["name"], at: at + "/name"), !name.isEmpty else {
         throw fail(at, "an image entry needs a name")
       }
       k.images.append(
         .init(
           name: name, newName: try string(entry["newName"], at: at + "/newName"),
-          newTag: try scalarString(entry["newTag"], at: at + "/newTag"),
+          newTag: try string(entry["newTag"], at: at + "/newTag"),
+          tagSuffix: try string(entry["tagSuffix"], at: at + "/tagSuffix"),
           digest: try string(entry["digest"], at: at + "/digest")))
     }
     for (index, entry) in try list("replicas").enumerated() {
@@ -139,7 +186,25 @@ struct KustomizationReader {
     for (index, entry) in try list("patches").enumerated() {
       k.patches.append(try patch(entry, at: "/patches/\(index)", loadFile: loadFile))
     }
+    for (index, entry) in try list("patchesStrategicMerge").enumerated() {
+      k.patchesStrategicMerge.append(
+        try strategicMergePatch(entry, at: "/patchesStrategicMerge/\(index)", loadFile: loadFile))
+    }
+    for (index, entry) in try list("patchesJson6902").enumerated() {
+      let at = "/patchesJson6902/\(index)"
+      var rule = try patch(entry, at: at, loadFile: loadFile, allowed: ["path", "patch", "target"])
+      guard let name = rule.target?.name, !name.isEmpty else {
+        throw fail(at, "a patchesJson6902 entry needs a target with a name")
+      }
+      rule.legacyField = .patchesJson6902
+      k.patchesJson6902.append(rule)
+    }
     k.generatorOptions = try generatorOptions(fields["generatorOptions"], at: "/generatorOptions")
+    k.sortOptions = try sortOptions()
+    for (index, entry) in try list("vars").enumerated() {
+      k.vars.append(try variable(entry, at: "/vars/\(index)"))
+    }
+    _ = try buildMetadata()
     for (index, entry) in try list("configMapGenerator").enumerated() {
       k.configMapGenerator.append(
         try generator(entry, at: "/configMapGenerator/\(index)", secret: false))
@@ -150,7 +215,24 @@ struct KustomizationReader {
     return k
   }
 
-  private var fields: OrderedDictionary<String, Value> { document.value.objectValue ?? [:] }
+  private var written: OrderedDictionary<String, Value> { document.value.objectValue ?? [:] }
+
+  /// The fields under their own names: kustomize (through Go's JSON decoding) also takes a
+  /// field name written in other letter case (`nameprefix`).
+  private var fields: OrderedDictionary<String, Value> {
+    OrderedDictionary(
+      written.map { (Self.fieldName($0.key), $0.value) }, uniquingKeysWith: { _, last in last })
+  }
+
+  private static func fieldName(_ key: String) -> String {
+    if Kustomization.supportedFields.contains(key) || Kustomization.deprecatedFields.contains(key) {
+      return key
+    }
+    let lowered = key.lowercased()
+    return (Kustomization.supportedFields + Kustomization.deprecatedFields).first {
+      $0.lowercased() == lowered
+    } ?? key
+  }
 
   func fail(_ pointer: String, _ message: String) -> RenderError {
     RenderError(file: file, line: document.line(at: pointer) ?? document.line, message: message)
@@ -165,38 +247,44 @@ struct KustomizationReader {
   }
 
   private func strings(_ key: String) throws(RenderError) -> [String] {
+    try stringList(fields[key], at: "/" + key)
+  }
+
+  /// A list of strings; numbers and booleans are refused, as kustomize refuses them.
+  private func stringList(_ value: Value?, at pointer: String) throws(RenderError) -> [String] {
+    guard let value, !value.isNull else { return [] }
+    let name = pointer.split(separator: "/").last ?? ""
+    guard let items = value.arrayValue else {
+      throw fail(pointer, "\(name) must be a list, found \(value.typeDescription)")
+    }
     var result: [String] = []
-    for (index, item) in try list(key).enumerated() {
+    for (index, item) in items.enumerated() {
       guard let s = item.stringValue else {
+        let hint =
+          item.isNull || item.arrayValue != nil || item.objectValue != nil ? "" : " (quote it)"
         throw fail(
-          "/\(key)/\(index)", "\(key) entries must be strings, found \(item.typeDescription)")
+          "\(pointer)/\(index)",
+          "\(name) entries must be strings, found \(item.typeDescription)\(hint)")
       }
       result.append(s)
     }
     return result
   }
 
+  /// A string field. A number or boolean is refused, as kustomize refuses it: reading `1.10` as a
+  /// number would turn it into `1.1` (and `010` into 8).
   private func string(_ value: Value?, at pointer: String) throws(RenderError) -> String? {
     guard let value, !value.isNull else { return nil }
     guard let s = value.stringValue else {
-      throw fail(
-        pointer,
-        "\(pointer.split(separator: "/").last ?? "") must be a string, found \(value.typeDescription)"
-      )
+      let name = pointer.split(separator: "/").last ?? ""
+      let hint: String =
+        switch value {
+        case .int, .uint, .double, .bool: " (quote it)"
+        default: ""
+        }
+      throw fail(pointer, "\(name) must be a string, found \(value.typeDescription)\(hint)")
     }
     return s
-  }
-
-  /// A string field where users often write a number (a tag like `1.10` or `2`).
-  private func scalarString(_ value: Value?, at pointer: String) throws(RenderError) -> String? {
-    switch value {
-    case nil, .null?: return nil
-    case .string(let s)?: return s
-    case .int(let i)?: return String(i)
-    case .uint(let u)?: return String(u)
-    case .double(let d)?: return GoFloat.shortestG(d)
-    case let other?: throw fail(pointer, "expected a string, found \(other.typeDescription)")
-    }
   }
 
   private func bool(_ value: Value?, at pointer: String) throws(RenderError) -> Bool {
@@ -218,7 +306,7 @@ struct KustomizationReader {
     for (key, item) in entries {
       guard let s = item.stringValue else {
         throw fail(
-          pointer + "/" + key,
+          pointer + "/" + YAMLDocument.pointerToken(key),
           "the value of \(key) must be a string, found \(item.typeDescription) (quote it)")
       }
       result[key] = s
@@ -239,12 +327,47 @@ struct KustomizationReader {
     }
   }
 
-  private func patch(
+  /// A `patchesStrategicMerge` entry: the patch itself when the text reads as YAML mappings (as
+  /// kustomize tries first), else the path of a patch file.
+  private func strategicMergePatch(
     _ entry: Value, at pointer: String, loadFile: (String) throws(RenderError) -> String
   ) throws(RenderError) -> Kustomization.PatchRule {
-    try onlyFields(entry, ["path", "patch", "target", "options"], at: pointer)
-    if entry["options"] != nil {
-      throw fail(pointer + "/options", "patch options are not supported by Wavesync")
+    guard let text = try string(entry, at: pointer) else {
+      throw fail(pointer, "a patchesStrategicMerge entry must be a file path or a patch")
+    }
+    let inline: Bool
+    do {
+      let documents = try YAML.documents(from: text, rules: .kustomize)
+      inline = !documents.isEmpty && documents.allSatisfy { $0.value.objectValue != nil }
+    } catch {
+      // Not YAML, so not a patch: a path, as kustomize falls back to.
+      inline = false
+    }
+    var rule: Kustomization.PatchRule
+    if inline {
+      rule = .init(
+        text: text, source: file, lineOffset: document.line(at: pointer) ?? document.line)
+    } else {
+      rule = .init(
+        text: try loadFile(text), source: FilePath.join(FilePath.directory(of: file), text),
+        lineOffset: 0)
+    }
+    rule.legacyField = .patchesStrategicMerge
+    return rule
+  }
+
+  private func patch(
+    _ entry: Value, at pointer: String, loadFile: (String) throws(RenderError) -> String,
+    allowed: [String] = ["path", "patch", "target", "options"]
+  ) throws(RenderError) -> Kustomization.PatchRule {
+    try onlyFields(entry, allowed, at: pointer)
+    var allowNameChange = false
+    var allowKindChange = false
+    if let options = entry["options"], !options.isNull {
+      let at = pointer + "/options"
+      try onlyFields(options, ["allowNameChange", "allowKindChange"], at: at)
+      allowNameChange = try bool(options["allowNameChange"], at: at + "/allowNameChange")
+      allowKindChange = try bool(options["allowKindChange"], at: at + "/allowKindChange")
     }
     let path = try string(entry["path"], at: pointer + "/path")
     let inline = try string(entry["patch"], at: pointer + "/patch")
@@ -284,7 +407,107 @@ struct KustomizationReader {
         labelSelector: try selector("labelSelector"),
         annotationSelector: try selector("annotationSelector"))
     }
-    return .init(text: text, source: source, lineOffset: lineOffset, target: target)
+    return .init(
+      text: text, source: source, lineOffset: lineOffset, target: target,
+      allowNameChange: allowNameChange, allowKindChange: allowKindChange)
+  }
+
+  /// A list of field specs: `path`, optional `group`, `version`, `kind`, and `create`.
+  private func fieldSpecs(_ value: Value?, at pointer: String) throws(RenderError) -> [FieldSpec] {
+    guard let value, !value.isNull else { return [] }
+    guard let items = value.arrayValue else {
+      throw fail(pointer, "fields must be a list, found \(value.typeDescription)")
+    }
+    var specs: [FieldSpec] = []
+    for (index, item) in items.enumerated() {
+      let at = "\(pointer)/\(index)"
+      try onlyFields(item, ["path", "group", "version", "kind", "create"], at: at)
+      guard let path = try string(item["path"], at: at + "/path"), !path.isEmpty else {
+        throw fail(at, "a field spec needs a path")
+      }
+      specs.append(
+        FieldSpec(
+          path, kind: try string(item["kind"], at: at + "/kind"),
+          group: try string(item["group"], at: at + "/group"),
+          version: try string(item["version"], at: at + "/version"),
+          create: try bool(item["create"], at: at + "/create")))
+    }
+    return specs
+  }
+
+  private func variable(_ entry: Value, at pointer: String) throws(RenderError) -> VarRule {
+    try onlyFields(entry, ["name", "objref", "fieldref"], at: pointer)
+    guard let name = try string(entry["name"], at: pointer + "/name"), !name.isEmpty else {
+      throw fail(pointer, "a var needs a name")
+    }
+    let ref = entry["objref"] ?? .null
+    let at = pointer + "/objref"
+    try onlyFields(ref, ["kind", "name", "apiVersion", "group", "version", "namespace"], at: at)
+    guard let kind = try string(ref["kind"], at: at + "/kind"),
+      let objectName = try string(ref["name"], at: at + "/name")
+    else { throw fail(at, "a var's objref needs a kind and a name") }
+    var group = try string(ref["group"], at: at + "/group")
+    var version = try string(ref["version"], at: at + "/version")
+    if let apiVersion = try string(ref["apiVersion"], at: at + "/apiVersion") {
+      let parts = apiVersion.split(separator: "/", maxSplits: 1).map(String.init)
+      (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts.first ?? "")
+    }
+    var fieldPath = "metadata.name"
+    if let fieldRef = entry["fieldref"], !fieldRef.isNull {
+      try onlyFields(fieldRef, ["fieldpath"], at: pointer + "/fieldref")
+      fieldPath =
+        try string(fieldRef["fieldpath"], at: pointer + "/fieldref/fieldpath") ?? fieldPath
+    }
+    return VarRule(
+      name: name, kind: kind, objectName: objectName, group: group, version: version,
+      namespace: try string(ref["namespace"], at: at + "/namespace"), fieldPath: fieldPath,
+      file: file, line: document.line(at: pointer) ?? document.line)
+  }
+
+  /// `buildMetadata`; only the top kustomization's counts, as in kustomize.
+  func buildMetadata() throws(RenderError) -> Set<BuildMetadata> {
+    var options: Set<BuildMetadata> = []
+    for (index, name) in try strings("buildMetadata").enumerated() {
+      guard let option = BuildMetadata(rawValue: name) else {
+        let supported = BuildMetadata.allCases.map(\.rawValue).joined(separator: ", ")
+        throw fail(
+          "/buildMetadata/\(index)",
+          name == "transformerAnnotations"
+            ? "buildMetadata transformerAnnotations is not supported by Wavesync (supported: \(supported))"
+            : "unknown buildMetadata option \"\(name)\" (supported: \(supported))")
+      }
+      options.insert(option)
+    }
+    return options
+  }
+
+  /// `sortOptions`: `order: fifo`, or `order: legacy` with optional `legacySortOptions` (the
+  /// kinds to put first and last).
+  func sortOptions() throws(RenderError) -> Kustomization.OutputOrder? {
+    let pointer = "/sortOptions"
+    guard let value = fields["sortOptions"], !value.isNull else { return nil }
+    try onlyFields(value, ["order", "legacySortOptions"], at: pointer)
+    var legacyOptions = value["legacySortOptions"]
+    if legacyOptions?.isNull == true { legacyOptions = nil }
+    switch try string(value["order"], at: pointer + "/order") {
+    case "fifo":
+      guard legacyOptions == nil else {
+        throw fail(
+          pointer + "/legacySortOptions",
+          "legacySortOptions is set but the order is fifo, not legacy")
+      }
+      return .fifo
+    case "legacy":
+      guard let legacyOptions else { return .legacy(LegacyOrder()) }
+      let at = pointer + "/legacySortOptions"
+      try onlyFields(legacyOptions, ["orderFirst", "orderLast"], at: at)
+      return .legacy(
+        LegacyOrder(
+          first: try stringList(legacyOptions["orderFirst"], at: at + "/orderFirst"),
+          last: try stringList(legacyOptions["orderLast"], at: at + "/orderLast")))
+    default:
+      throw fail(pointer + "/order", "sortOptions.order must be fifo or legacy")
+    }
   }
 
   private func generatorOptions(_ value: Value?, at pointer: String) throws(RenderError)
@@ -312,18 +535,7 @@ struct KustomizationReader {
       throw fail(pointer, "a generator needs a name")
     }
     func stringList(_ key: String) throws(RenderError) -> [String] {
-      guard let v = entry[key], !v.isNull else { return [] }
-      guard let items = v.arrayValue else {
-        throw fail(pointer + "/" + key, "\(key) must be a list")
-      }
-      var out: [String] = []
-      for (i, item) in items.enumerated() {
-        guard let s = try scalarString(item, at: "\(pointer)/\(key)/\(i)") else {
-          throw fail("\(pointer)/\(key)/\(i)", "\(key) entries must be strings")
-        }
-        out.append(s)
-      }
-      return out
+      try self.stringList(entry[key], at: pointer + "/" + key)
     }
     let behaviorText = try string(entry["behavior"], at: pointer + "/behavior") ?? "create"
     guard let behavior = GeneratorBehavior(rawValue: behaviorText) else {

@@ -17,8 +17,14 @@ public struct KustomizeBuilder: Sendable {
   public func build(directory: String) throws(RenderError) -> [Value] {
     let directory = FilePath.normalize(directory)
     let (file, document) = try loadKustomization(in: directory, referencedFrom: nil)
+    let reader = KustomizationReader(file: file, document: document)
+    let metadata = try reader.buildMetadata()
+    let resources = try accumulate(
+      document, file: file, directory: directory, onto: [], stack: [],
+      originRoot: metadata.contains(.originAnnotations) ? directory : nil)
     return try finish(
-      try accumulate(document, file: file, directory: directory, onto: [], stack: []))
+      resources, order: try reader.sortOptions() ?? .legacy(LegacyOrder()),
+      managedByLabel: metadata.contains(.managedByLabel))
   }
 
   /// Builds a kustomization that is not in the tree (Wavesync's per-site composition of an app's
@@ -26,19 +32,23 @@ public struct KustomizeBuilder: Sendable {
   public func build(kustomization: Value, file: String) throws(RenderError) -> [Value] {
     let document = YAMLDocument(value: kustomization)
     let resources = try accumulate(
-      document, file: file, directory: FilePath.directory(of: file), onto: [], stack: [])
-    return try finish(resources)
+      document, file: file, directory: FilePath.directory(of: file), onto: [], stack: [],
+      originRoot: nil)
+    return try finish(resources, order: .legacy(LegacyOrder()), managedByLabel: false)
   }
 
   /// The steps kustomize runs once, at the top: content-hash suffixes, then references to every
   /// renamed object, then the output order.
-  private func finish(_ built: [KustomizeResource]) throws(RenderError) -> [Value] {
+  private func finish(
+    _ built: [KustomizeResource], order: Kustomization.OutputOrder, managedByLabel: Bool
+  ) throws(RenderError) -> [Value] {
     var resources = built
     for index in resources.indices where resources[index].generator?.appendHash == true {
       let suffix = ContentHash.suffix(for: resources[index].object)
       resources[index].rename(to: resources[index].name + "-" + suffix)
     }
     try NameReferences.fix(&resources)
+    try Vars.substitute(in: &resources)
     for resource in resources where Self.containsNonFinite(resource.object) {
       throw RenderError(
         file: resource.file, object: resource.label,
@@ -46,7 +56,18 @@ public struct KustomizeBuilder: Sendable {
           "holds .inf or .nan, which Kubernetes (JSON) cannot represent; quote it if it is meant as text"
       )
     }
-    return LegacyOrder.sorted(resources.map(\.id)).map { resources[$0].object }
+    if managedByLabel {
+      for index in resources.indices {
+        resources[index].object[path: ["metadata", "labels", BuildMetadata.managedByKey]] =
+          .string(BuildMetadata.managedByValue)
+      }
+    }
+    let indices: [Int] =
+      switch order {
+      case .fifo: Array(resources.indices)
+      case .legacy(let legacy): legacy.sorted(resources.map(\.id))
+      }
+    return indices.map { AnnotationValues.printed(resources[$0].object) }
   }
 
   private static func containsNonFinite(_ value: Value) -> Bool {
@@ -60,9 +81,10 @@ public struct KustomizeBuilder: Sendable {
 
   // MARK: - Accumulation
 
+  /// `originRoot`: the top folder, when objects get origin annotations (relative to it).
   private func accumulate(
     _ document: YAMLDocument, file: String, directory: String, onto existing: [KustomizeResource],
-    stack: [String]
+    stack: [String], originRoot: String?
   ) throws(RenderError) -> [KustomizeResource] {
     let reader = KustomizationReader(file: file, document: document)
     let k = try reader.read { path throws(RenderError) in
@@ -76,11 +98,9 @@ public struct KustomizeBuilder: Sendable {
           "kustomizations nested more than \(Self.maxNesting) deep (from \(stack[0].isEmpty ? "the repository root" : stack[0]))"
       )
     }
+    // A Component works on the resources of the kustomization listing it; built on its own (as
+    // kubectl kustomize builds one) it starts from nothing.
     var resources = k.kind == .component ? existing : []
-    if k.kind == .component && stack.count == 1 {
-      throw RenderError(
-        file: file, message: "a Component cannot be built on its own; list it under components")
-    }
 
     for (index, entry) in k.resources.enumerated() {
       let at = "/resources/\(index)"
@@ -95,15 +115,26 @@ public struct KustomizeBuilder: Sendable {
           throw reader.fail(at, "\(entry) is a Component: list it under components, not resources")
         }
         let built = try accumulate(
-          subDocument, file: subFile, directory: path, onto: [], stack: stack)
+          subDocument, file: subFile, directory: path, onto: [], stack: stack,
+          originRoot: originRoot)
         for resource in built { try add(resource, to: &resources) }
       } else if let data = try contents(of: path) {
         try requireInside(path, directory: directory, reader: reader, at: at, entry: entry)
-        for resource in try readResources(data, file: path) { try add(resource, to: &resources) }
+        for var resource in try readResources(data, file: path) {
+          if let originRoot {
+            resource.object[path: ["metadata", "annotations", BuildMetadata.originKey]] =
+              BuildMetadata.origin(ofFile: path, root: originRoot)
+          }
+          try add(resource, to: &resources)
+        }
       } else {
         throw reader.fail(at, "resource \(entry) not found (looked for \(path))")
       }
     }
+
+    // Kustomize generates before it applies the components, so a component can merge into
+    // what the kustomization generates.
+    try runGenerators(k, file: file, reader: reader, originRoot: originRoot, into: &resources)
 
     for (index, entry) in k.components.enumerated() {
       let at = "/components/\(index)"
@@ -121,17 +152,18 @@ public struct KustomizeBuilder: Sendable {
           at, "\(entry) is not a Component (kind: Component); list it under resources")
       }
       resources = try accumulate(
-        subDocument, file: subFile, directory: path, onto: resources, stack: stack)
+        subDocument, file: subFile, directory: path, onto: resources, stack: stack,
+        originRoot: originRoot)
     }
 
-    try runGenerators(k, file: file, reader: reader, into: &resources)
     try runTransformers(k, file: file, on: &resources)
+    try Vars.attach(k.vars, to: &resources)
     try checkUnique(resources, after: file)
     return resources
   }
 
   private func runGenerators(
-    _ k: Kustomization, file: String, reader: KustomizationReader,
+    _ k: Kustomization, file: String, reader: KustomizationReader, originRoot: String?,
     into resources: inout [KustomizeResource]
   ) throws(RenderError) {
     let all = k.configMapGenerator.map { ($0, false) } + k.secretGenerator.map { ($0, true) }
@@ -146,7 +178,15 @@ public struct KustomizeBuilder: Sendable {
         }
         return data
       }
-      let made = try generator.make(args, isSecret: isSecret, defaults: k.generatorOptions)
+      var made = try generator.make(args, isSecret: isSecret, defaults: k.generatorOptions)
+      // A merged object keeps the origin of the generator that made it; a replaced one takes
+      // the new generator's.
+      if let originRoot, args.behavior != .merge {
+        made.object[path: ["metadata", "annotations", BuildMetadata.originKey]] =
+          BuildMetadata.origin(
+            ofGenerator: isSecret ? "SecretGenerator" : "ConfigMapGenerator", in: file,
+            root: originRoot)
+      }
       switch args.behavior {
       case .create:
         try add(made, to: &resources)
@@ -172,22 +212,20 @@ public struct KustomizeBuilder: Sendable {
   private func runTransformers(
     _ k: Kustomization, file: String, on resources: inout [KustomizeResource]
   ) throws(RenderError) {
-    for patch in k.patches { try PatchTransformer.apply(patch, to: &resources) }
+    for patch in k.patchesStrategicMerge + k.patches {
+      try PatchTransformer.apply(patch, to: &resources)
+    }
     if let namespace = k.namespace, !namespace.isEmpty {
       try MetadataTransformers.setNamespace(namespace, on: &resources)
     }
     MetadataTransformers.affixNames(prefix: k.namePrefix, suffix: k.nameSuffix, on: &resources)
     for rule in k.labels {
-      let specs =
-        rule.includeSelectors
-        ? BuiltinFieldSpecs.selectorLabels
-        : rule.includeTemplates
-          ? BuiltinFieldSpecs.templateLabels : [FieldSpec("metadata/labels", create: true)]
-      try MetadataTransformers.addLabels(rule.pairs, specs: specs, to: &resources)
+      try MetadataTransformers.addLabels(rule.pairs, specs: rule.specs, to: &resources)
     }
     try MetadataTransformers.addLabels(
       k.commonLabels, specs: BuiltinFieldSpecs.selectorLabels, to: &resources)
     try MetadataTransformers.addAnnotations(k.commonAnnotations, to: &resources)
+    for patch in k.patchesJson6902 { try PatchTransformer.apply(patch, to: &resources) }
     try MetadataTransformers.setReplicas(k.replicas, on: &resources, file: file)
     try MetadataTransformers.setImages(k.images, on: &resources)
   }
@@ -228,7 +266,9 @@ public struct KustomizeBuilder: Sendable {
       && ns(a) == ns(b)
   }
 
-  /// Every object of a manifest file; `kind: List` is unpacked as kubectl unpacks it.
+  /// Every object of a manifest file. A `List`, `ConfigMapList` or other `…List` with `items` is
+  /// unpacked as kustomize unpacks it: its items (lists among them unpacked too) come after the
+  /// file's other objects, and a null `items` holds nothing.
   private func readResources(_ data: Data, file: String) throws(RenderError) -> [KustomizeResource]
   {
     guard let text = String(data: data, encoding: .utf8) else {
@@ -236,19 +276,36 @@ public struct KustomizeBuilder: Sendable {
     }
     let documents = try RenderError.documents(text, file: file, rules: .kustomize)
     var resources: [KustomizeResource] = []
-    for document in documents {
-      guard case .object = document.value else {
+    // Items keep no written text: kustomize passes them through JSON.
+    var queue = documents.map { document in
+      (
+        AnnotationValues.asWritten(document.value, in: document, at: []), document.line,
+        WrittenEmptyFields.paths(in: document.value, of: document)
+      )
+    }
+    var next = 0
+    while next < queue.count {
+      let (object, line, emptyFields) = queue[next]
+      next += 1
+      guard case .object(let fields) = object else {
         throw RenderError(
-          file: file, line: document.line,
-          message:
-            "expected a Kubernetes object (a mapping), found \(document.value.typeDescription)")
+          file: file, line: line,
+          message: "expected a Kubernetes object (a mapping), found \(object.typeDescription)")
       }
-      if document.value["kind"]?.stringValue == "List",
-        case .array(let items)? = document.value["items"]
-      {
-        for item in items { resources.append(try checked(item, file: file, line: document.line)) }
-      } else {
-        resources.append(try checked(document.value, file: file, line: document.line))
+      guard fields["kind"]?.stringValue?.hasSuffix("List") == true, let items = fields["items"]
+      else {
+        var resource = try checked(object, file: file, line: line)
+        resource.writtenEmptyFields = emptyFields
+        resources.append(resource)
+        continue
+      }
+      switch items {
+      case .null: continue
+      case .array(let list): queue += list.map { ($0, line, []) }
+      default:
+        throw RenderError(
+          file: file, line: line,
+          message: "the items of a \(fields["kind"]?.stringValue ?? "") must be a list")
       }
     }
     return resources

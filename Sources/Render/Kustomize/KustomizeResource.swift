@@ -8,8 +8,18 @@ struct KustomizeResource: Sendable {
   var file: String
   var previousNames: [String] = []
   var previousNamespaces: [String?] = []
+  /// Kinds it had before a patch changed its kind (`allowKindChange`).
+  var previousKinds: [String] = []
+  /// The name prefixes and suffixes applied to it, in order: name references prefer objects
+  /// renamed the same way as the object referring to them.
+  var prefixes: [String] = []
+  var suffixes: [String] = []
   /// Set for ConfigMaps and Secrets from a generator.
   var generator: GeneratorMark?
+  /// Fields the file wrote with no value, which the first strategic merge patch drops.
+  var writtenEmptyFields: [[String]] = []
+  /// The vars that read their value from this object.
+  var vars: [VarRule] = []
 
   struct GeneratorMark: Sendable {
     var behavior: GeneratorBehavior
@@ -58,35 +68,38 @@ struct KustomizeResource: Sendable {
   var label: String { id.description }
 }
 
-/// The order `kubectl kustomize` prints objects in (kustomize's default "legacy" order):
-/// kinds others depend on first, webhooks last, the rest by group, version and kind, then
-/// by namespace and name.
-enum LegacyOrder {
-  private static let first = [
+/// The order `kubectl kustomize` prints objects in (kustomize's "legacy" order, its default):
+/// kinds others depend on first, webhooks last, the rest by group, version and kind, then by
+/// namespace and name. `sortOptions.legacySortOptions` replaces the first and last kinds.
+struct LegacyOrder: Sendable {
+  static let defaultFirst = [
     "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "ServiceAccount",
     "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap",
     "Secret", "Endpoints", "Service", "LimitRange", "PriorityClass", "PersistentVolume",
     "PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget",
   ]
-  private static let last = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]
-  private static let rank: [String: Int] = {
+  static let defaultLast = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]
+
+  private let rank: [String: Int]
+
+  init(first: [String] = defaultFirst, last: [String] = defaultLast) {
     var ranks: [String: Int] = [:]
     for (index, kind) in first.enumerated() { ranks[kind] = index - first.count }
     for (index, kind) in last.enumerated() { ranks[kind] = index + 1 }
-    return ranks
-  }()
+    rank = ranks
+  }
 
-  static func sorted(_ objects: [ObjectIdentity]) -> [Int] {
+  func sorted(_ objects: [ObjectIdentity]) -> [Int] {
     objects.indices.sorted { less(objects[$0], objects[$1]) }
   }
 
-  static func less(_ a: ObjectIdentity, _ b: ObjectIdentity) -> Bool {
+  func less(_ a: ObjectIdentity, _ b: ObjectIdentity) -> Bool {
     if (a.group, a.version, a.kind) != (b.group, b.version, b.kind) {
       let (ra, rb) = (rank[a.kind] ?? 0, rank[b.kind] ?? 0)
       if ra != rb { return ra < rb }
-      return gvkKey(a) < gvkKey(b)
+      return Self.gvkKey(a) < Self.gvkKey(b)
     }
-    return idKey(a) < idKey(b)
+    return Self.idKey(a) < Self.idKey(b)
   }
 
   private static func gvkKey(_ id: ObjectIdentity) -> String {

@@ -40,6 +40,8 @@ enum MetadataTransformers {
     guard !prefix.isEmpty || !suffix.isEmpty else { return }
     for index in resources.indices where !unprefixedKinds.contains(resources[index].id.kind) {
       resources[index].rename(to: prefix + resources[index].name + suffix)
+      if !prefix.isEmpty { resources[index].prefixes.append(prefix) }
+      if !suffix.isEmpty { resources[index].suffixes.append(suffix) }
     }
   }
 
@@ -108,32 +110,33 @@ enum MetadataTransformers {
   static func setImages(_ rules: [Kustomization.ImageRule], on resources: inout [KustomizeResource])
     throws(RenderError)
   {
-    guard !rules.isEmpty else { return }
-    let matchers = rules.map { ImageMatcher(rule: $0) }
-    for index in resources.indices where resources[index].id.kind != "CustomResourceDefinition" {
-      var object = resources[index].object
-      updateContainerImages(in: &object, matchers)
-      try BuiltinFieldSpecs.imageVolumes.visit(&object, id: resources[index].id) {
-        field throws(RenderError) in
-        if case .string(let image)? = field {
-          field = .string(matchers.reduce(image) { $1.apply(to: $0) })
+    // Kustomize runs each entry over all objects in turn: its search of every container list,
+    // then its image fields (containers at the usual places see the entry twice).
+    for matcher in rules.map(ImageMatcher.init) {
+      for index in resources.indices where resources[index].id.kind != "CustomResourceDefinition" {
+        var object = resources[index].object
+        updateContainerImages(in: &object, matcher)
+        try (BuiltinFieldSpecs.containerImages + BuiltinFieldSpecs.imageVolumes).visit(
+          &object, id: resources[index].id
+        ) { field throws(RenderError) in
+          if case .string(let image)? = field { field = .string(matcher.apply(to: image)) }
         }
+        resources[index].object = object
       }
-      resources[index].object = object
     }
   }
 
   /// Every `containers` and `initContainers` list anywhere in the object, as kustomize searches.
-  private static func updateContainerImages(in value: inout Value, _ matchers: [ImageMatcher]) {
+  private static func updateContainerImages(in value: inout Value, _ matcher: ImageMatcher) {
     switch value {
     case .object(var entries):
       for key in entries.keys {
         var child = entries[key]!
-        updateContainerImages(in: &child, matchers)
+        updateContainerImages(in: &child, matcher)
         if key == "containers" || key == "initContainers", case .array(var containers) = child {
           for i in containers.indices {
             if case .string(let image)? = containers[i]["image"] {
-              containers[i]["image"] = .string(matchers.reduce(image) { $1.apply(to: $0) })
+              containers[i]["image"] = .string(matcher.apply(to: image))
             }
           }
           child = .array(containers)
@@ -142,7 +145,7 @@ enum MetadataTransformers {
       }
       value = .object(entries)
     case .array(var items):
-      for i in items.indices { updateContainerImages(in: &items[i], matchers) }
+      for i in items.indices { updateContainerImages(in: &items[i], matcher) }
       value = .array(items)
     default: break
     }

@@ -105,30 +105,87 @@ enum NameReferences {
         referrer: FieldSpec("spec/volumeClaimTemplates/spec/storageClassName", kind: "StatefulSet")),
       Reference(
         kind: "IngressClass", referrer: FieldSpec("spec/ingressClassName", kind: "Ingress")),
+      Reference(
+        kind: "ConfigMap", referrer: FieldSpec("spec/configSource/configMap", kind: "Node"),
+        namespacedMap: true),
+      Reference(
+        kind: "ConfigMap",
+        referrer: FieldSpec(
+          #"metadata/annotations/nginx.ingress.kubernetes.io\/fastcgi-params-configmap"#,
+          kind: "Ingress")),
+      Reference(
+        kind: "Secret",
+        referrer: FieldSpec(
+          #"metadata/annotations/ingress.kubernetes.io\/auth-secret"#, kind: "Ingress")
+      ),
+      Reference(
+        kind: "Secret",
+        referrer: FieldSpec(
+          #"metadata/annotations/nginx.ingress.kubernetes.io\/auth-secret"#, kind: "Ingress")),
+      Reference(
+        kind: "Secret",
+        referrer: FieldSpec(
+          #"metadata/annotations/nginx.ingress.kubernetes.io\/auth-tls-secret"#, kind: "Ingress")),
+      Reference(
+        kind: "Secret", referrer: FieldSpec("spec/azureFile/secretName", kind: "PersistentVolume")),
+      Reference(
+        kind: "ValidatingAdmissionPolicy",
+        referrer: FieldSpec(
+          "spec/policyName", kind: "ValidatingAdmissionPolicyBinding",
+          group: "admissionregistration.k8s.io")),
     ]
+    + ["secretName", "adminSecretName", "userSecretName", "secretRef"].map {
+      Reference(kind: "Secret", referrer: FieldSpec("parameters/" + $0, kind: "StorageClass"))
+    }
+    // Kustomize renames these even where a rule is about other resources (leases, say).
+    + [
+      ("ConfigMap", "Role"), ("ConfigMap", "ClusterRole"), ("Secret", "Role"),
+      ("Secret", "ClusterRole"), ("PersistentVolume", "ClusterRole"),
+    ].map {
+      Reference(kind: $0.0, referrer: FieldSpec("rules/resourceNames", kind: $0.1))
+    }
 
   static func fix(_ resources: inout [KustomizeResource]) throws(RenderError) {
     let snapshot = resources
     for index in resources.indices {
       let referrer = snapshot[index]
       let id = referrer.id
+      try checkSubjectNamespaces(of: referrer)
       for reference in references where reference.referrer.applies(to: id) {
         try reference.referrer.visit(&resources[index].object) { field throws(RenderError) in
           guard let current = field else { return }
-          field = resolve(current, reference, referrer: referrer, among: snapshot)
+          field = try resolve(current, reference, referrer: referrer, among: snapshot)
         }
       }
+    }
+  }
+
+  /// Kustomize refuses a RoleBinding whose ServiceAccount subject has a `namespace` that is not
+  /// a string (written empty or null), rather than guess which namespace is meant.
+  private static func checkSubjectNamespaces(of referrer: KustomizeResource) throws(RenderError) {
+    guard referrer.id.kind == "RoleBinding",
+      case .array(let subjects)? = referrer.object["subjects"]
+    else { return }
+    for subject in subjects
+    where subject["kind"]?.stringValue == "ServiceAccount"
+      && subject["namespace"].map({ $0.stringValue == nil }) == true
+    {
+      throw RenderError(
+        file: referrer.file, object: referrer.label,
+        message:
+          "the ServiceAccount subject \(subject["name"]?.stringValue ?? "") has a blank namespace; write one or leave the field out"
+      )
     }
   }
 
   private static func resolve(
     _ field: Value, _ reference: Reference, referrer: KustomizeResource,
     among all: [KustomizeResource]
-  ) -> Value {
+  ) throws(RenderError) -> Value {
     switch field {
     case .string(let name):
       guard
-        let target = find(
+        let target = try find(
           reference.kind, named: name, namespace: referrer.namespace, referrer: referrer, in: all)
       else { return field }
       return .string(target.name)
@@ -137,7 +194,7 @@ enum NameReferences {
       guard let name = field["name"]?.stringValue else { return field }
       let namespace = reference.namespacedMap ? field["namespace"]?.stringValue : referrer.namespace
       guard
-        let target = find(
+        let target = try find(
           reference.kind, named: name, namespace: namespace, referrer: referrer, in: all)
       else { return field }
       var updated = field
@@ -149,18 +206,28 @@ enum NameReferences {
       }
       return updated
     case .array(let items):
-      return .array(items.map { resolve($0, reference, referrer: referrer, among: all) })
+      var resolved: [Value] = []
+      for item in items {
+        resolved.append(try resolve(item, reference, referrer: referrer, among: all))
+      }
+      return .array(resolved)
     default:
       return field
     }
   }
 
-  /// The object of `kind` that was once called `name` in a namespace compatible with the reference.
+  /// The object of `kind` that was once called `name` (renamed since) in a namespace compatible
+  /// with the reference. Among several, kustomize takes the one renamed with the same prefixes
+  /// and suffixes as the referrer; several that still differ are an error, as in kustomize.
   private static func find(
     _ kind: String, named name: String, namespace: String?, referrer: KustomizeResource,
     in all: [KustomizeResource]
-  ) -> KustomizeResource? {
-    let candidates = all.filter { $0.id.kind == kind && $0.allNames.contains(name) }
+  ) throws(RenderError) -> KustomizeResource? {
+    // Kustomize looks only at objects that had this name before a rename or a namespace change.
+    let candidates = all.filter {
+      $0.id.kind == kind
+        && ($0.previousNames.contains(name) || ($0.name == name && !$0.previousNamespaces.isEmpty))
+    }
     let referrerScoped = ClusterScope.isClusterScoped(referrer.id)
     // Kustomize compares namespaces with the object's original and current ones only.
     let matching = candidates.filter { candidate in
@@ -171,8 +238,33 @@ enum NameReferences {
       return effective(namespace) == effective(candidate.namespace)
         || effective(namespace) == effective(original)
     }
-    // Prefer an object whose current name is not the one written (it was renamed).
-    return matching.first { $0.name != name } ?? matching.first
+    if matching.count <= 1 { return matching.first }
+    var sieved = matching.filter { sameAffixes($0, referrer, allowingEmpty: true) }
+    if sieved.count > 1 {
+      sieved = sieved.filter { sameAffixes($0, referrer, allowingEmpty: false) }
+    }
+    guard let first = sieved.first else { return nil }
+    if sieved.allSatisfy({ $0.name == first.name && $0.namespace == first.namespace }) {
+      return first
+    }
+    throw RenderError(
+      file: referrer.file, object: referrer.label,
+      message:
+        "the reference to \(kind) \(name) could mean any of \(sieved.map(\.label).joined(separator: ", ")); rename one of them"
+    )
+  }
+
+  /// Whether both objects were renamed with the same trailing prefixes and suffixes (with
+  /// `allowingEmpty`, an object with none matches any).
+  private static func sameAffixes(
+    _ a: KustomizeResource, _ b: KustomizeResource, allowingEmpty: Bool
+  ) -> Bool {
+    func same(_ x: [String], _ y: [String]) -> Bool {
+      if allowingEmpty && (x.isEmpty || y.isEmpty) { return true }
+      let (short, long) = x.count <= y.count ? (x, y) : (y, x)
+      return short.isEmpty ? long.isEmpty : long.suffix(short.count).elementsEqual(short)
+    }
+    return same(a.prefixes, b.prefixes) && same(a.suffixes, b.suffixes)
   }
 
   private static func effective(_ namespace: String?) -> String {

@@ -9,7 +9,18 @@ enum PatchTransformer {
   {
     // JSON 6902 operations are read with YAML 1.1 rules, strategic merge patches with kyaml's.
     let documents = try parse(rule, rules: .kustomize)
-    if documents.count == 1, case .array = documents[0].value {
+    let isJSONPatch = documents.count == 1 && documents[0].value.arrayValue != nil
+    if rule.legacyField == .patchesJson6902 && !isJSONPatch {
+      throw RenderError(
+        file: rule.source, line: rule.line(documents.first?.line ?? 1),
+        message: "patchesJson6902 takes a list of JSON 6902 operations")
+    }
+    if isJSONPatch {
+      if rule.legacyField == .patchesStrategicMerge {
+        throw RenderError(
+          file: rule.source, line: rule.line(documents[0].line),
+          message: "patchesStrategicMerge takes strategic merge patches (mappings), not a list")
+      }
       let documents = try parse(rule, rules: .kubectl)
       let operations = jsonNumbers(documents[0].value)
       guard let target = rule.target else {
@@ -19,7 +30,20 @@ enum PatchTransformer {
       }
       for index in try select(target, in: resources) {
         do {
-          resources[index].object = try applyJSONPatch(operations, to: resources[index].object)
+          let before = resources[index]
+          let patched = try applyJSONPatch(operations, to: before.object)
+          // A patch that renames or moves the object is tracked, so references follow it.
+          resources[index].object = patched
+          resources[index].object[path: ["metadata", "name"]] =
+            before.object[path: ["metadata", "name"]]
+          resources[index].object[path: ["metadata", "namespace"]] =
+            before.object[path: ["metadata", "namespace"]]
+          if let name = patched[path: ["metadata", "name"]]?.stringValue {
+            resources[index].rename(to: name)
+          }
+          if let namespace = patched[path: ["metadata", "namespace"]]?.stringValue {
+            resources[index].setNamespace(namespace)
+          }
         } catch {
           throw RenderError(
             file: rule.source, line: rule.line(1), object: resources[index].label,
@@ -45,18 +69,31 @@ enum PatchTransformer {
       var deleted: Set<Int> = []
       for index in indices {
         var patch = document.value
-        // The patch's own name and kind only select; they never rename the object.
-        patch["apiVersion"] = resources[index].object["apiVersion"]
-        patch["kind"] = resources[index].object["kind"]
-        patch[path: ["metadata", "name"]] = .string(resources[index].name)
+        // The patch's own name and kind only select; they rename the object only where the
+        // patch's options allow it.
+        if !rule.allowKindChange || patch["kind"] == nil {
+          patch["apiVersion"] = resources[index].object["apiVersion"]
+          patch["kind"] = resources[index].object["kind"]
+        }
+        let oldName = resources[index].name
+        let newName = rule.allowNameChange ? patch[path: ["metadata", "name"]]?.stringValue : nil
+        patch[path: ["metadata", "name"]] = .string(oldName)
         if let namespace = resources[index].namespace {
           patch[path: ["metadata", "namespace"]] = .string(namespace)
         } else if patch["metadata"]?["namespace"] != nil {
           patch[path: ["metadata", "namespace"]] = nil
         }
+        let target = WrittenEmptyFields.removing(
+          resources[index].writtenEmptyFields, from: resources[index].object)
+        resources[index].writtenEmptyFields = []
         do {
-          if let patched = try StrategicMergePatch.apply(patch, to: resources[index].object) {
+          if let patched = try StrategicMergePatch.apply(patch, to: target) {
+            let oldKind = resources[index].id.kind
             resources[index].object = patched
+            if let newName, !newName.isEmpty { resources[index].rename(to: newName) }
+            if resources[index].id.kind != oldKind {
+              resources[index].previousKinds.append(oldKind)
+            }
           } else {
             deleted.insert(index)
           }
@@ -71,12 +108,13 @@ enum PatchTransformer {
   }
 
   /// Kustomize keeps internal annotations on every object while it builds, so a JSON patch always
-  /// finds `metadata.annotations` there; an empty map left over is dropped again afterwards.
+  /// finds `metadata.annotations` there (even where the file wrote it null); an empty map left over
+  /// is dropped again afterwards.
   private static func applyJSONPatch(_ operations: Value, to object: Value) throws(PatchError)
     -> Value
   {
     var prepared = object
-    let hadAnnotations = object[path: ["metadata", "annotations"]] != nil
+    let hadAnnotations = object[path: ["metadata", "annotations"]].map { !$0.isNull } ?? false
     if !hadAnnotations { prepared[path: ["metadata", "annotations"]] = .emptyObject }
     var patched = try JSONPatch.apply(operations, to: prepared)
     if !hadAnnotations, patched[path: ["metadata", "annotations"]] == .emptyObject {
@@ -119,7 +157,8 @@ enum PatchTransformer {
     }
     let matches = resources.indices.filter { index in
       let candidate = resources[index].id
-      return candidate.kind == id.kind && candidate.group == id.group
+      return (candidate.kind == id.kind || resources[index].previousKinds.contains(id.kind))
+        && candidate.group == id.group
         && resources[index].allNames.contains(id.name)
         && (id.namespace == nil || resources[index].allNamespaces.contains(id.namespace))
     }
@@ -127,6 +166,13 @@ enum PatchTransformer {
       throw RenderError(
         file: rule.source, line: rule.line(document.line),
         message: "patch target \(id) not found among the resources")
+    }
+    guard matches.count == 1 else {
+      throw RenderError(
+        file: rule.source, line: rule.line(document.line),
+        message:
+          "patch target \(id) matches \(matches.count) objects (\(matches.map { resources[$0].label }.joined(separator: ", "))); a patch without target must match one"
+      )
     }
     return matches
   }

@@ -19,8 +19,9 @@ public import Model
 /// kustomize copies `$retainKeys`, `$deleteFromPrimitiveList/…`, `$setElementOrder/…` and
 /// list-level `$patch` elements of lists it does not merge into its output, sees a list-level
 /// directive only before any element-level one, ignores `$patch: replace` on a list element and
-/// on the whole object, and empties a list when a patch element lacks the merge key (here an
-/// error). A patch list naming one key twice has no defined result.
+/// on the whole object, and collapses a list whose elements lack the merge key, losing some (here
+/// an error, except for a list of one such element, which both keep as written). A patch list
+/// naming one key twice has no defined result.
 public enum StrategicMergePatch {
   /// Applies `patch` to the object `target` and returns the patched object, or `nil` when the
   /// patch's top level holds `$patch: delete`: the object is then to be removed.

@@ -36,8 +36,10 @@ struct StrategicMerger {
         merged.removeValue(forKey: key)
         continue
       }
-      // A null in the target is as good as absent.
-      let current = merged[key].flatMap { $0.isNull ? nil : $0 }
+      // A null in the target is as good as absent. (Value is nil-literal expressible, so this
+      // is spelled out: a `nil` in a closure here would read as `Value.null`.)
+      var current = merged[key]
+      if current?.isNull == true { current = nil }
       if let value = try mergeValue(patchValue, into: current, at: path.appending(field: key)) {
         merged[key] = value
       } else {
@@ -91,6 +93,7 @@ struct StrategicMerger {
         base
         ?? list.elements.filter { !StrategicMergePatch.isDeletePatch($0) }
         .map(\.withoutPatchDirectives)
+      if base == nil && Self.isSingleUnkeyed(into, key: keys[0]) { return .array(into) }
       return .array(try mergeKeyedList(list.elements, into: into, keys: keys, at: path))
     }
   }
@@ -110,11 +113,19 @@ struct StrategicMerger {
       case .replace: return target
       case .mergeValues: return .array(Self.mergeValueSet([], into: items))
       case .mergeByKeys(let keys):
+        if Self.isSingleUnkeyed(items, key: keys[0]) { return target }
         return .array(try mergeKeyedList([], into: items, keys: keys, at: path))
       }
     default:
       return target
     }
+  }
+
+  /// A list of one element without the merge key (`containers: [{image: x}]`): kustomize keeps it
+  /// as written. With more elements kustomize collapses them and loses some, so those stay
+  /// errors.
+  private static func isSingleUnkeyed(_ items: [Value], key: String) -> Bool {
+    items.count == 1 && (items[0][key]?.scalarText ?? "").isEmpty
   }
 
   /// The patch as kustomize leaves it after merging it once: it consumes the `$patch` directives
