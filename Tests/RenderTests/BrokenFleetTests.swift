@@ -94,6 +94,17 @@ struct BrokenFleetTests {
     }
   }
 
+  /// A field written without a value (`timezone:`) is null, which means unset, as in
+  /// Kubernetes manifests: not a value of the wrong type.
+  @Test func fieldsWrittenWithoutAValueAreUnset() throws {
+    let site = Self.siteYAML.replacingOccurrences(
+      of: "spec:\n", with: "spec:\n  timezone:\n  maintenanceWindows: ~\n")
+    let tree = Self.tree(["sites/store-1.yaml": site])
+    let fleet = try FleetRepository.load(from: tree)
+    #expect(fleet.sites[0].timezone == nil)
+    #expect(fleet.sites[0].maintenanceWindows.isEmpty)
+  }
+
   @Test func theValidTreeRenders() throws {
     let tree = Self.tree()
     let fleet = try FleetRepository.load(from: tree)

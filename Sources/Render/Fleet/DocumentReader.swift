@@ -46,7 +46,10 @@ struct DocumentReader {
         current = current?[String(key)]
       }
     }
-    return current.flatMap { $0.isNull ? nil : $0 }
+    // Null means unset, as in Kubernetes manifests. (Not `flatMap { $0.isNull ? nil : $0 }`:
+    // Value takes `nil` as a literal, so that keeps `.null`.)
+    guard let current, !current.isNull else { return nil }
+    return current
   }
 
   func expectKind(_ kind: String) throws(RenderError) {
