@@ -15,8 +15,7 @@ public enum SyncError: Error, Sendable, Equatable, CustomStringConvertible {
     case .rejected(let site, _, let reason):
       "\(reason) (nothing was applied to site \(site))"
     case .conflict(let site, let object, let message):
-      "site \(site): \(object) has fields owned by another manager (\(message)); "
-        + "apply with --force-conflicts to take them over"
+      "site \(site): \(object) has fields owned by another manager (\(message))"
     case .unreachable(let site, let reason): "site \(site) is unreachable: \(reason)"
     case .failed(_, _, let reason): "\(reason)"
     case .corruptInventory(let app, let line):

@@ -24,7 +24,12 @@ enum CommandFailure {
     case let error as YAMLError: (error.description, 1)
     case let error as FileTreeError: (error.description, 1)
     case let error as LabelSelectorError: (error.description, 1)
-    case let error as SyncError: (error.description, 1)
+    case let error as SyncError:
+      if case .conflict = error {
+        (error.description + "; apply with --force-conflicts to take them over", 1)
+      } else {
+        (error.description, 1)
+      }
     case let error as KubeError: (error.description, 1)
     case let error as RolloutStoreError: (error.description, 1)
     case let error as RolloutDriverError: (error.description, 1)

@@ -149,7 +149,7 @@ final class SiteSyncTests {
     }
     #expect(reported == site)
     #expect(message.contains("kubectl") && message.contains(".data.currency"))
-    #expect(error?.description.contains("--force-conflicts") == true)
+    #expect(error?.description.contains("has fields owned by another manager") == true)
 
     let forced = try await sync.plan(apps, forceConflicts: true)
     _ = try await sync.apply(forced, forceConflicts: true)

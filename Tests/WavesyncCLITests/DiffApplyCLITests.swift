@@ -53,6 +53,31 @@ final class DiffApplyCLITests {
     #expect(after.output.contains("0 to create, 0 to change, 0 to delete"))
   }
 
+  /// An object another manager made first, with a field Wavesync sets differently, is a
+  /// conflict: `apply` says how to take the field over, and does with `--force-conflicts`.
+  @Test func aConflictNamesTheWayToTakeTheFieldsOver() async throws {
+    let client = fleet.client(for: "lyon-part-dieu")
+    _ = try await client.apply(
+      ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "local-analytics"]],
+      fieldManager: "kubectl")
+    _ = try await client.apply(
+      [
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": ["name": "analytics-config", "namespace": "local-analytics"],
+        "data": ["REGION": "somewhere-else"],
+      ], fieldManager: "kubectl")
+
+    let refused = try await wavesync(["apply", "--site", "lyon-part-dieu"])
+    #expect(refused.status == 1, "\(refused)")
+    #expect(refused.errors.contains("has fields owned by another manager"), "\(refused)")
+    #expect(refused.errors.contains("apply with --force-conflicts to take them over"))
+    let forced = try await wavesync(["apply", "--site", "lyon-part-dieu", "--force-conflicts"])
+    #expect(forced.status == 0, "\(forced)")
+    let id = ObjectReference(
+      apiVersion: "v1", kind: "ConfigMap", namespace: "local-analytics", name: "analytics-config")
+    #expect(try await client.get(id)?[path: ["data", "REGION"]] == "emea")
+  }
+
   @Test func applyBySelectorAndDryRun() async throws {
     let dryRun = try await wavesync([
       "apply", "--selector", "country in (fr, de),store-type=standard", "--dry-run",
