@@ -107,7 +107,9 @@ struct KustomizationReader {
   let file: String
   let document: YAMLDocument
 
-  func read(loadFile: (String) throws(RenderError) -> String) throws(RenderError) -> Kustomization {
+  func read(loadFile: (_ path: String, _ pointer: String) throws(RenderError) -> String)
+    throws(RenderError) -> Kustomization
+  {
     guard case .object = document.value else {
       throw fail("", "a kustomization must be a mapping, found \(document.value.typeDescription)")
     }
@@ -330,7 +332,8 @@ struct KustomizationReader {
   /// A `patchesStrategicMerge` entry: the patch itself when the text reads as YAML mappings (as
   /// kustomize tries first), else the path of a patch file.
   private func strategicMergePatch(
-    _ entry: Value, at pointer: String, loadFile: (String) throws(RenderError) -> String
+    _ entry: Value, at pointer: String,
+    loadFile: (_ path: String, _ pointer: String) throws(RenderError) -> String
   ) throws(RenderError) -> Kustomization.PatchRule {
     guard let text = try string(entry, at: pointer) else {
       throw fail(pointer, "a patchesStrategicMerge entry must be a file path or a patch")
@@ -349,7 +352,8 @@ struct KustomizationReader {
         text: text, source: file, lineOffset: document.line(at: pointer) ?? document.line)
     } else {
       rule = .init(
-        text: try loadFile(text), source: FilePath.join(FilePath.directory(of: file), text),
+        text: try loadFile(text, pointer),
+        source: FilePath.join(FilePath.directory(of: file), text),
         lineOffset: 0)
     }
     rule.legacyField = .patchesStrategicMerge
@@ -357,7 +361,8 @@ struct KustomizationReader {
   }
 
   private func patch(
-    _ entry: Value, at pointer: String, loadFile: (String) throws(RenderError) -> String,
+    _ entry: Value, at pointer: String,
+    loadFile: (_ path: String, _ pointer: String) throws(RenderError) -> String,
     allowed: [String] = ["path", "patch", "target", "options"]
   ) throws(RenderError) -> Kustomization.PatchRule {
     try onlyFields(entry, allowed, at: pointer)
@@ -376,7 +381,7 @@ struct KustomizationReader {
     var lineOffset = 0
     switch (path, inline) {
     case (let path?, nil):
-      text = try loadFile(path)
+      text = try loadFile(path, pointer + "/path")
       source = FilePath.join(FilePath.directory(of: file), path)
     case (nil, let inline?):
       text = inline

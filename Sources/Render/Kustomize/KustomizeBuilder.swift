@@ -87,8 +87,8 @@ public struct KustomizeBuilder: Sendable {
     stack: [String], originRoot: String?
   ) throws(RenderError) -> [KustomizeResource] {
     let reader = KustomizationReader(file: file, document: document)
-    let k = try reader.read { path throws(RenderError) in
-      try text(of: path, from: file, via: reader)
+    let k = try reader.read { path, pointer throws(RenderError) in
+      try text(of: path, from: file, via: reader, at: pointer)
     }
     let stack = stack + [directory]
     guard stack.count <= Self.maxNesting else {
@@ -392,15 +392,15 @@ public struct KustomizeBuilder: Sendable {
     }
   }
 
-  private func text(of path: String, from file: String, via reader: KustomizationReader)
-    throws(RenderError) -> String
-  {
-    let resolved = try resolve(path, from: file, via: reader, at: "")
+  /// A patch file's text; `pointer` is the entry naming it, for the error's line.
+  private func text(
+    of path: String, from file: String, via reader: KustomizationReader, at pointer: String
+  ) throws(RenderError) -> String {
+    let resolved = try resolve(path, from: file, via: reader, at: pointer)
     try requireInside(
-      resolved, directory: FilePath.directory(of: file), reader: reader, at: "", entry: path)
+      resolved, directory: FilePath.directory(of: file), reader: reader, at: pointer, entry: path)
     guard let data = try contents(of: resolved) else {
-      throw RenderError(
-        file: file, message: "patch file \(path) not found (looked for \(resolved))")
+      throw reader.fail(pointer, "patch file \(path) not found (looked for \(resolved))")
     }
     guard let text = String(data: data, encoding: .utf8) else {
       throw RenderError(file: resolved, message: "file is not valid UTF-8 text")
