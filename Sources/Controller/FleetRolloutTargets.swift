@@ -19,8 +19,9 @@ public final class FleetRolloutTargets: RolloutTargets {
   private let fieldManager: String
   /// The sites this controller rolls out to (a region's share of the fleet); nil for all.
   private let scope: LabelSelector?
-  /// Rendered revisions, most recent last: a rollout and its rollbacks need two.
-  private let rendered = Mutex<[RenderedRevision]>([])
+  /// Renders of revisions, most recent last: a rollout and its rollbacks need two. A render in
+  /// flight is shared: callers that ask for the same revision wait for the one render.
+  private let renders = Mutex<[(revision: String, render: Task<RenderedRevision, any Error>)]>([])
   private static let renderedLimit = 4
 
   public init(
@@ -88,23 +89,36 @@ public final class FleetRolloutTargets: RolloutTargets {
     }
   }
 
-  /// The revision's fleet and every site rendered, from the cache or read and rendered now.
+  /// The revision's fleet and every site rendered: from the cache, from a render in flight,
+  /// or read and rendered now. A failed render is forgotten, so a later call tries again.
   private func render(_ revision: String) async throws -> RenderedRevision {
-    if let cached = rendered.withLock({ $0.first { $0.revision == revision } }) { return cached }
-    let files = try await snapshot(revision)
-    let fleet = try FleetRepository.load(from: files.tree)
-    // Only this controller's sites: another region's broken overlay is that region's problem.
-    let renderer = SiteRenderer(repository: fleet, tree: files.tree)
-    let sites = try fleet.sites.filter { scope?.matches($0.labels) ?? true }.map { site in
-      try renderer.render(site)
-    }
-    let result = RenderedRevision(revision: files.revision, fleet: fleet, sites: sites)
-    rendered.withLock { cache in
-      cache.removeAll { $0.revision == revision }
-      cache.append(result)
+    let render = renders.withLock { cache in
+      if let found = cache.first(where: { $0.revision == revision }) { return found.render }
+      let render = Task { try await self.renderNow(revision) }
+      cache.append((revision, render))
       if cache.count > Self.renderedLimit { cache.removeFirst(cache.count - Self.renderedLimit) }
+      return render
     }
-    return result
+    do {
+      return try await render.value
+    } catch {
+      renders.withLock { cache in cache.removeAll { $0.render == render } }
+      throw error
+    }
+  }
+
+  private func renderNow(_ revision: String) async throws -> RenderedRevision {
+    let files = try await snapshot(revision)
+    let scope = scope
+    return try await offCooperativePool {
+      let fleet = try FleetRepository.load(from: files.tree)
+      // Only this controller's sites: another region's broken overlay is that region's problem.
+      let renderer = SiteRenderer(repository: fleet, tree: files.tree)
+      let sites = try fleet.sites.filter { scope?.matches($0.labels) ?? true }.map { site in
+        try renderer.render(site)
+      }
+      return RenderedRevision(revision: files.revision, fleet: fleet, sites: sites)
+    }
   }
 }
 
