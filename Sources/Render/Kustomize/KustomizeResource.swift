@@ -54,10 +54,11 @@ struct KustomizeResource: Sendable {
     object[path: ["metadata", "name"]] = .string(newName)
   }
 
-  mutating func setNamespace(_ newNamespace: String) {
+  /// Sets (or, with nil, removes) the namespace.
+  mutating func setNamespace(_ newNamespace: String?) {
     guard newNamespace != namespace else { return }
     previousNamespaces.append(namespace)
-    object[path: ["metadata", "namespace"]] = .string(newNamespace)
+    object[path: ["metadata", "namespace"]] = newNamespace.map { .string($0) }
   }
 
   /// Every name this object has had, the current one first.
