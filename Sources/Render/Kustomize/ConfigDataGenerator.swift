@@ -81,7 +81,9 @@ struct ConfigDataGenerator {
       for (key, value) in binary { object[path: ["data", key]] = .string(Self.wrapped(value)) }
     } else {
       if !text.isEmpty { object["data"] = .object(text.mapValues { .string($0) }) }
-      if !binary.isEmpty { object["binaryData"] = .object(binary.mapValues { .string($0) }) }
+      if !binary.isEmpty {
+        object["binaryData"] = .object(binary.mapValues { .string(Self.wrapped($0)) })
+      }
     }
     if options.immutable == true { object["immutable"] = true }
     var resource = try KustomizeResource(object: object, file: args.kustomizationFile)

@@ -118,7 +118,7 @@ struct KustomizationReader {
     for key in written.keys {
       let name = Self.fieldName(key)
       if let other = spellings.updateValue(key, forKey: name) {
-        throw fail("/" + key, "field \(name) is written twice (as \(other) and \(key)); keep one")
+        throw writtenTwice(name, as: other, and: key, at: "/" + key)
       }
     }
     for key in fields.keys
@@ -329,6 +329,32 @@ struct KustomizationReader {
     }
   }
 
+  /// The mapping with its keys under their own names: kustomize (through Go's JSON decoding)
+  /// reads `fieldPath` as `fieldpath`. A name written twice in different case is an error.
+  private func anyCase(_ value: Value, _ names: [String], at pointer: String) throws(RenderError)
+    -> Value
+  {
+    guard case .object(let entries) = value else { return value }
+    var result: OrderedDictionary<String, Value> = [:]
+    var spellings: [String: String] = [:]
+    for (key, item) in entries {
+      let name = names.first { $0.lowercased() == key.lowercased() } ?? key
+      if let other = spellings.updateValue(key, forKey: name) {
+        throw writtenTwice(name, as: other, and: key, at: pointer + "/" + key)
+      }
+      result[name] = item
+    }
+    return .object(result)
+  }
+
+  private func writtenTwice(
+    _ name: String, as first: String, and second: String, at pointer: String
+  )
+    -> RenderError
+  {
+    fail(pointer, "field \(name) is written twice (as \(first) and \(second)); keep one")
+  }
+
   /// A `patchesStrategicMerge` entry: the patch itself when the text reads as YAML mappings (as
   /// kustomize tries first), else the path of a patch file.
   private func strategicMergePatch(
@@ -440,14 +466,16 @@ struct KustomizationReader {
     return specs
   }
 
-  private func variable(_ entry: Value, at pointer: String) throws(RenderError) -> VarRule {
+  private func variable(_ written: Value, at pointer: String) throws(RenderError) -> VarRule {
+    let entry = try anyCase(written, ["name", "objref", "fieldref"], at: pointer)
     try onlyFields(entry, ["name", "objref", "fieldref"], at: pointer)
     guard let name = try string(entry["name"], at: pointer + "/name"), !name.isEmpty else {
       throw fail(pointer, "a var needs a name")
     }
-    let ref = entry["objref"] ?? .null
     let at = pointer + "/objref"
-    try onlyFields(ref, ["kind", "name", "apiVersion", "group", "version", "namespace"], at: at)
+    let refFields = ["kind", "name", "apiVersion", "group", "version", "namespace"]
+    let ref = try anyCase(entry["objref"] ?? .null, refFields, at: at)
+    try onlyFields(ref, refFields, at: at)
     guard let kind = try string(ref["kind"], at: at + "/kind"),
       let objectName = try string(ref["name"], at: at + "/name")
     else { throw fail(at, "a var's objref needs a kind and a name") }
@@ -458,7 +486,8 @@ struct KustomizationReader {
       (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts.first ?? "")
     }
     var fieldPath = "metadata.name"
-    if let fieldRef = entry["fieldref"], !fieldRef.isNull {
+    if let written = entry["fieldref"], !written.isNull {
+      let fieldRef = try anyCase(written, ["fieldpath"], at: pointer + "/fieldref")
       try onlyFields(fieldRef, ["fieldpath"], at: pointer + "/fieldref")
       fieldPath =
         try string(fieldRef["fieldpath"], at: pointer + "/fieldref/fieldpath") ?? fieldPath

@@ -54,10 +54,13 @@ struct KustomizeResource: Sendable {
     object[path: ["metadata", "name"]] = .string(newName)
   }
 
-  mutating func setNamespace(_ newNamespace: String) {
-    guard newNamespace != namespace else { return }
+  /// Sets (or, with nil, removes) the namespace. `recordingSame` records the old namespace even
+  /// when it does not change, as kustomize's namespace transformer does: references to the
+  /// object then take its namespace (a RoleBinding's ServiceAccount subjects).
+  mutating func setNamespace(_ newNamespace: String?, recordingSame: Bool = false) {
+    guard newNamespace != namespace || recordingSame else { return }
     previousNamespaces.append(namespace)
-    object[path: ["metadata", "namespace"]] = .string(newNamespace)
+    object[path: ["metadata", "namespace"]] = newNamespace.map { .string($0) }
   }
 
   /// Every name this object has had, the current one first.

@@ -14,7 +14,7 @@ enum MetadataTransformers {
           resources[index].rename(to: namespace)
         }
       } else {
-        resources[index].setNamespace(namespace)
+        resources[index].setNamespace(namespace, recordingSame: true)
       }
       if id.kind == "RoleBinding" || id.kind == "ClusterRoleBinding",
         case .array(var subjects)? = resources[index].object["subjects"]

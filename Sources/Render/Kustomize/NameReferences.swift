@@ -192,7 +192,10 @@ enum NameReferences {
     case .object:
       if reference.siblingKind, field["kind"]?.stringValue != reference.kind { return field }
       guard let name = field["name"]?.stringValue else { return field }
-      let namespace = reference.namespacedMap ? field["namespace"]?.stringValue : referrer.namespace
+      // A subject without a namespace is looked for in the referrer's, as kustomize does.
+      let namespace =
+        reference.namespacedMap
+        ? field["namespace"]?.stringValue ?? referrer.namespace : referrer.namespace
       guard
         let target = try find(
           reference.kind, named: name, namespace: namespace, referrer: referrer, in: all)

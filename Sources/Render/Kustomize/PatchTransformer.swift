@@ -41,8 +41,10 @@ enum PatchTransformer {
           if let name = patched[path: ["metadata", "name"]]?.stringValue {
             resources[index].rename(to: name)
           }
-          if let namespace = patched[path: ["metadata", "namespace"]]?.stringValue {
-            resources[index].setNamespace(namespace)
+          switch patched[path: ["metadata", "namespace"]] {
+          case nil: resources[index].setNamespace(nil)  // the patch removed it
+          case .string(let namespace)?: resources[index].setNamespace(namespace)
+          default: break
           }
         } catch {
           throw RenderError(
