@@ -1,7 +1,7 @@
 public import GitSource
 public import KubeClient
 public import Model
-public import Render
+import Render
 public import Rollout
 import Sync
 import Synchronization

@@ -1,4 +1,4 @@
-public import Model
+import Model
 
 extension RolloutPolicy {
   private static let waveFields = [

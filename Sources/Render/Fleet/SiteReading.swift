@@ -1,5 +1,5 @@
 internal import Foundation
-public import Model
+import Model
 
 extension Site {
   static let fields = ["apiVersion", "kind", "metadata", "spec"]
