@@ -66,3 +66,22 @@ public func openRevision(
   }
   return current
 }
+
+/// The revision `ref` points at now, for noticing newer commits: fetched for a remote, resolved
+/// in place for a local repository, and no file of the commit read (a plain directory has no
+/// commit: its content is hashed, as `openSource` names it).
+public func latestRevision(
+  repo: String, ref: String? = nil, cacheRoot: URL, credentials: GitCredentials? = nil,
+  insecureSkipTLSVerify: Bool = false
+) async throws -> String {
+  if RemoteURL.isRemote(repo) {
+    return try await GitMirror(
+      url: repo, cacheRoot: cacheRoot, credentials: credentials,
+      insecureSkipTLSVerify: insecureSkipTLSVerify
+    ).fetch(ref: ref).commit.id
+  }
+  if RepositoryHandle.isRepository(path: repo) {
+    return try await LocalGitRepository(path: repo).resolve(ref).id
+  }
+  return try await openSource(repo: repo, ref: ref, cacheRoot: cacheRoot).revision
+}

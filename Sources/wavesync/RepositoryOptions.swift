@@ -85,15 +85,15 @@ extension RepositoryOptions {
     }
   }
 
-  /// Fetches and returns the revision `--ref` points at now, for picking up newer commits.
+  /// Fetches and returns the revision `--ref` points at now, for picking up newer commits; reads
+  /// no file of the commit.
   func latestRevisionReader() throws -> @Sendable () async throws -> String {
     let (repo, credentials) = try source()
     let (ref, cacheRoot, insecure) = (ref, cacheRoot, insecureSkipTLSVerify)
     return {
-      try await openSource(
+      try await latestRevision(
         repo: repo, ref: ref, cacheRoot: cacheRoot, credentials: credentials,
-        insecureSkipTLSVerify: insecure
-      ).revision
+        insecureSkipTLSVerify: insecure)
     }
   }
 }
