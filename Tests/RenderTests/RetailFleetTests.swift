@@ -2,6 +2,7 @@ import Foundation
 import GitSource
 import Model
 import Render
+import Synchronization
 import Testing
 import WavesyncTesting
 
@@ -51,6 +52,28 @@ struct RetailFleetTests {
     #expect(first.allSatisfy { !$0.objects.isEmpty })
     // Different labels, different manifests.
     #expect(Set(first.map(\.contentHash)).count == first.count)
+  }
+
+  /// Sites that get an app with the same components share one kustomize build: the app's files
+  /// are read once per distinct set of components, not once per site.
+  @Test func anAppIsBuiltOncePerSetOfComponents() throws {
+    let counting = CountingTree(tree)
+    let all = try SiteRenderer(repository: fleet, tree: counting).renderAll()
+    let builds = Set(all.flatMap { site in site.apps.map { [$0.name] + $0.components } })
+    let appRenders = all.map(\.apps.count).reduce(0, +)
+    #expect(builds.count < appRenders, "the fixture has sites sharing an app's components")
+    let base = "apps/pricing/base/pricing-engine.yaml"
+    let pricingBuilds = builds.filter { $0.first == "pricing" }.count
+    let oneSite = CountingTree(tree)
+    _ = try SiteRenderer(repository: fleet, tree: oneSite).render(fleet.sites[0])
+    #expect(oneSite.reads(of: base) == 1)
+    #expect(counting.reads(of: base) == pricingBuilds)
+    // The same manifests as rendering each site on its own.
+    for (index, site) in fleet.sites.enumerated() {
+      #expect(
+        try SiteRenderer(repository: fleet, tree: tree).render(site).contentHash
+          == all[index].contentHash, "\(site.name)")
+    }
   }
 
   @Test func componentsFollowSiteLabels() throws {
@@ -122,5 +145,24 @@ struct RetailFleetTests {
     .renderAll()
     let fromDisk = try SiteRenderer(repository: fleet, tree: tree).renderAll()
     #expect(fromGit.map(\.contentHash) == fromDisk.map(\.contentHash))
+  }
+}
+
+/// A file tree that counts the reads of each file.
+private final class CountingTree: FileTree {
+  private let tree: InMemoryFileTree
+  private let counts = Mutex<[String: Int]>([:])
+
+  init(_ tree: InMemoryFileTree) { self.tree = tree }
+
+  func reads(of path: String) -> Int { counts.withLock { $0[path] ?? 0 } }
+
+  func contents(of path: String) throws -> Data? {
+    counts.withLock { $0[path, default: 0] += 1 }
+    return try tree.contents(of: path)
+  }
+
+  func entries(of directory: String) throws -> [FileTreeEntry]? {
+    try tree.entries(of: directory)
   }
 }

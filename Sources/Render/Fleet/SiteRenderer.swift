@@ -1,5 +1,6 @@
 internal import Crypto
 public import Model
+import Synchronization
 
 /// What one site should run at one revision.
 public struct RenderedSite: Sendable {
@@ -27,6 +28,9 @@ public struct SiteRenderer: Sendable {
   public let repository: FleetRepository
   public let tree: any FileTree
   public let limits: RepositoryLimits
+  /// Kustomize builds by app and components, shared by every site this renderer renders: sites
+  /// that get an app with the same components get one build, before their own substitution.
+  private let builds = KustomizeBuilds()
 
   public init(repository: FleetRepository, tree: any FileTree, limits: RepositoryLimits = .default)
   {
@@ -91,13 +95,18 @@ public struct SiteRenderer: Sendable {
   private func build(_ app: AppDefinition, components: [AppDefinition.Component])
     throws(RenderError) -> [Value]
   {
+    let key = KustomizeBuilds.Key(app: app.name, components: components.map(\.name))
+    if let built = builds.objects(for: key) { return built }
     let kustomization: Value = [
       "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
       "resources": [.string(FilePath.relative(from: app.directory, to: app.basePath))],
       "components": .array(
         components.map { .string(FilePath.relative(from: app.directory, to: $0.path)) }),
     ]
-    return try KustomizeBuilder(tree: tree).build(kustomization: kustomization, file: app.file)
+    let built = try KustomizeBuilder(tree: tree).build(
+      kustomization: kustomization, file: app.file)
+    builds.keep(built, for: key)
+    return built
   }
 
   /// Substitutes inside string values only: a substituted value stays a string (`"0142"` never
@@ -132,4 +141,18 @@ extension SiteRenderer {
       throw RenderError(message: error.description)
     }
   }
+}
+
+/// Kustomize builds kept by app and components, for one renderer and the copies of it.
+private final class KustomizeBuilds: Sendable {
+  struct Key: Hashable {
+    var app: String
+    var components: [String]
+  }
+
+  private let store = Mutex<[Key: [Value]]>([:])
+
+  func objects(for key: Key) -> [Value]? { store.withLock { $0[key] } }
+
+  func keep(_ objects: [Value], for key: Key) { store.withLock { $0[key] = objects } }
 }
