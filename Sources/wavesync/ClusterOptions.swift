@@ -13,8 +13,11 @@ struct ClusterOptions: ParsableArguments {
   )
   var context: String?
 
-  func loadKubeconfig() throws -> Kubeconfig {
-    if let kubeconfig { return try Kubeconfig.load(paths: [kubeconfig]) }
+  func loadKubeconfig() throws -> Kubeconfig { try Self.loadKubeconfig(kubeconfig) }
+
+  /// `file`, else `$KUBECONFIG`, else `~/.kube/config`.
+  static func loadKubeconfig(_ file: String?) throws -> Kubeconfig {
+    if let file { return try Kubeconfig.load(paths: [file]) }
     return try Kubeconfig.loadDefault()
   }
 

@@ -22,8 +22,7 @@ struct InstallCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      let config =
-        try kubeconfig.map { try Kubeconfig.load(paths: [$0]) } ?? Kubeconfig.loadDefault()
+      let config = try ClusterOptions.loadKubeconfig(kubeconfig)
       guard let context = context ?? config.currentContext else {
         throw UserError("the kubeconfig has no current context: give --context")
       }
