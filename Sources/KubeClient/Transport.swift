@@ -98,12 +98,17 @@ final class Transport: Sendable {
   ) async throws(KubeError) {
     logger.notice(
       "retrying \(request.summary) after \(reason) (try \(attempt + 1) of \(retry.attempts))")
-    stats.withLock { $0.retries += 1 }
     do {
-      try await retry.wait(after: attempt, retryAfter: retryAfter)
+      try await backOff(after: attempt, retryAfter: retryAfter)
     } catch {
       throw cancelled(request)
     }
+  }
+
+  /// Counts a retry and waits as the retry policy says before it; throws when cancelled.
+  func backOff(after attempt: Int, retryAfter: Double? = nil) async throws {
+    stats.withLock { $0.retries += 1 }
+    try await retry.wait(after: attempt, retryAfter: retryAfter)
   }
 
   /// A transfer that got no HTTP answer.

@@ -59,9 +59,8 @@ struct WatchSession: Sendable {
         lastError = error
       }
       if failures >= client.tuning.retry.attempts, let lastError { throw lastError }
-      client.transport.stats.withLock { $0.retries += 1 }
       do {
-        try await client.tuning.retry.wait(after: failures)
+        try await client.transport.backOff(after: failures)
       } catch {
         return
       }
