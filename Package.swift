@@ -28,6 +28,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
     // C libraries from the system (Debian's -dev packages), linked, never vendored.
@@ -81,7 +82,11 @@ let package = Package(
     // rollout record in the regional cluster.
     .target(
       name: "Controller",
-      dependencies: ["Model", "GitSource", "Render", "KubeClient", "Sync", "Health", "Rollout"],
+      dependencies: [
+        "Model", "GitSource", "Render", "KubeClient", "Sync", "Health", "Rollout",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
       swiftSettings: swiftSettings),
     // A local fleet of real API servers (etcd + kube-apiserver + kube-controller-manager) and the
     // simulated kubelet: for tests and for the demo.
@@ -98,6 +103,8 @@ let package = Package(
         "Model", "GitSource", "Render", "KubeClient", "Sync", "Health", "Rollout", "Controller",
         "LocalFleet",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
       swiftSettings: swiftSettings),
 

@@ -49,7 +49,7 @@ public enum CustomResourceDefinitions {
                 metadata: {type: object}
                 spec:
                   type: object
-                  required: [source, kubeconfigSecretRef]
+                  required: [source]
                   properties:
                     source:
                       description: The fleet repository.
@@ -88,7 +88,9 @@ public enum CustomResourceDefinitions {
                         (region=emea,store-type!=express); empty selects every site.
                       type: string
                     kubeconfigSecretRef:
-                      description: A Secret with a kubeconfig holding one context per site.
+                      description: >-
+                        A Secret with a kubeconfig holding one context per site. Without it only
+                        `wavesync rollout` in a terminal (with its own kubeconfig) can roll the fleet out.
                       type: object
                       required: [name]
                       properties:
@@ -132,6 +134,9 @@ public enum CustomResourceDefinitions {
                     fetchedRevision: {type: string}
                     lastGoodRevision: {type: string}
                     gitOfflineSince: {type: string, format: date-time}
+                    lastPollError: {type: string}
+                    observedRollbackTo: {type: string}
+                    stateSequence: {type: integer, format: int64}
                     rollout:
                       type: object
                       x-kubernetes-preserve-unknown-fields: true
@@ -149,7 +154,8 @@ public enum CustomResourceDefinitions {
       "fleetsites.wavesync.io.yaml",
       #"""
       # One site of a Fleet, owned by it: that site's rollout state, written by the controller before
-      # it acts on the site. Labels wavesync.io/fleet and wavesync.io/wave select them.
+      # it acts on the site. Labels wavesync.io/fleet and wavesync.io/wave select them. No status
+      # subresource: the wave label and the state change together, in one conditional write.
       apiVersion: apiextensions.k8s.io/v1
       kind: CustomResourceDefinition
       metadata:
@@ -168,8 +174,6 @@ public enum CustomResourceDefinitions {
         - name: v1alpha1
           served: true
           storage: true
-          subresources:
-            status: {}
           additionalPrinterColumns:
           - {name: Fleet, type: string, jsonPath: .spec.fleet}
           - {name: Wave, type: string, jsonPath: .status.wave}

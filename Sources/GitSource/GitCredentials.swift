@@ -108,6 +108,19 @@ extension GitCredentials {
   }
 }
 
+extension GitCredentials {
+  /// Credentials from the fields of a Secret, with the keys of `fromFile(_:)` (`ssh-key` and
+  /// `ssh-known-hosts` are paths of files the caller wrote the Secret's data to). `source` names
+  /// the Secret in errors; no value is ever quoted. Returns `nil` when no field is set.
+  public static func fromFields(_ fields: [String: String], source: String)
+    throws(GitSourceError) -> GitCredentials?
+  {
+    let known = fields.filter { CredentialFields.keys.contains($0.key) && !$0.value.isEmpty }
+    if known.isEmpty { return nil }
+    return try CredentialFields(known, source: source).credentials()
+  }
+}
+
 /// The fields shared by the file and environment forms, and how they combine.
 private struct CredentialFields {
   static let keys = [

@@ -59,6 +59,19 @@ public struct RolloutRecord: Sendable, Hashable, Codable {
     return current
   }
 
+  /// Records `revision` as refused before any site was touched (it cannot be rendered): marked
+  /// bad, and a `rejected` entry in the history.
+  public mutating func reject(
+    _ revision: String, trigger: RolloutTrigger, reason: String, at: Date, historyLimit: Int
+  ) {
+    markBad(revision, reason: reason, at: at)
+    history.insert(
+      .rejected(
+        revision: revision, previousGood: lastGoodRevision, trigger: trigger, reason: reason,
+        at: at), at: 0)
+    history = Array(history.prefix(max(historyLimit, 1)))
+  }
+
   mutating func markBad(_ revision: String, reason: String, at: Date) {
     badRevisions.removeAll { $0.revision == revision }
     badRevisions.insert(BadRevision(revision: revision, reason: reason, at: at), at: 0)

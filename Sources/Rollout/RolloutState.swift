@@ -51,6 +51,21 @@ public struct RolloutState: Sendable, Hashable, Codable {
   /// Why the failing wave failed, while it rolls back.
   public var failureReason: String?
 
+  public init(
+    revision: String, lastGoodRevision: String?, waves: [WaveState], phase: Phase, paused: Bool,
+    unassignedSites: [String], startedAt: Date, clock: Date, failureReason: String?
+  ) {
+    self.revision = revision
+    self.lastGoodRevision = lastGoodRevision
+    self.waves = waves
+    self.phase = phase
+    self.paused = paused
+    self.unassignedSites = unassignedSites
+    self.startedAt = startedAt
+    self.clock = clock
+    self.failureReason = failureReason
+  }
+
   /// The wave the phase is about, if any.
   public var currentWave: Int? {
     switch phase {

@@ -31,7 +31,12 @@ enum CommandFailure {
         (error.description, 1)
       }
     case let error as KubeError: (error.description, 1)
-    case let error as RolloutStoreError: (error.description, 1)
+    case let error as FleetStateStoreError:
+      if case .notInstalled = error {
+        (error.description + "; run `wavesync install` on the regional cluster", 1)
+      } else {
+        (error.description, 1)
+      }
     case let error as RolloutDriverError: (error.description, 1)
     case let error as InstallError: (error.description, 1)
     // The machine's problem (binaries, ports, servers that never became ready), not Wavesync's.

@@ -7,7 +7,7 @@ struct PauseCommand: AsyncParsableCommand {
     commandName: "pause",
     abstract: "Hold back new site changes of the fleet's rollouts until `wavesync resume`.",
     discussion:
-      "Sites being applied finish and are verified; rollbacks still run; new rollouts start paused."
+      "Sites being applied finish and are verified; rollbacks still run; new rollouts start paused. Written to the Fleet's spec (spec.paused)."
   )
 
   @OptionGroup var clusters: ClusterOptions
@@ -15,7 +15,8 @@ struct PauseCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      try await state.store(clusters).setPaused(true)
+      let objects = try state.objects(clusters)
+      try await FleetControls.setPaused(true, objects: objects, client: objects.client)
       print("paused: rollouts make no new site changes until `wavesync resume`")
     }
   }
@@ -30,7 +31,8 @@ struct ResumeCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      try await state.store(clusters).setPaused(false)
+      let objects = try state.objects(clusters)
+      try await FleetControls.setPaused(false, objects: objects, client: objects.client)
       print("resumed")
     }
   }
@@ -43,7 +45,8 @@ struct PromoteCommand: AsyncParsableCommand {
     discussion: """
       Without --wave, opens the gate the rollout waits at now. With --wave, opens that wave's \
       gate ahead of time. A promotion is for the rollout in progress only: a later rollout, even \
-      of the same revision, waits at its gates again.
+      of the same revision, waits at its gates again. Written to the Fleet's spec \
+      (spec.promotions).
       """)
 
   @OptionGroup var clusters: ClusterOptions
@@ -54,30 +57,23 @@ struct PromoteCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      let store = try state.store(clusters)
-      guard let record = try await store.load(), let active = record.active,
-        let rollout = record.currentRolloutID
-      else {
-        throw UserError("no rollout is in progress")
-      }
-      let name: String
-      if let wave {
-        guard active.waves.contains(where: { $0.name == wave }) else {
+      let objects = try state.objects(clusters)
+      do {
+        let (name, revision) = try await FleetControls.promote(
+          wave: wave, objects: objects, client: objects.client)
+        print("promoted wave \(name) of \(shortRevision(revision))")
+      } catch let refusal as PromotionRefusal {
+        switch refusal {
+        case .noRolloutInProgress: throw UserError("no rollout is in progress")
+        case .unknownWave(let wave, let waves):
           throw UserError(
-            "the rollout has no wave \(wave); its waves: "
-              + active.waves.map(\.name).joined(separator: ", "))
-        }
-        name = wave
-      } else {
-        guard case .waitingForPromotion(let index) = active.phase else {
+            "the rollout has no wave \(wave); its waves: " + waves.joined(separator: ", "))
+        case .notAtGate(let revision):
           throw UserError(
-            "the rollout of \(shortRevision(active.revision)) is not waiting at a gate; "
+            "the rollout of \(shortRevision(revision)) is not waiting at a gate; "
               + "give --wave to open a later gate ahead of time")
         }
-        name = active.waves[index].name
       }
-      try await store.promote(rollout: rollout, wave: name)
-      print("promoted wave \(name) of \(shortRevision(active.revision))")
     }
   }
 }

@@ -23,11 +23,17 @@ struct HistoryCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      let store = try state.store(clusters)
-      let record = try await store.load() ?? RolloutRecord()
+      let store = FleetStateStore(objects: try state.objects(clusters))
+      let record: RolloutRecord
+      do {
+        record = try await store.load() ?? RolloutRecord()
+      } catch FleetStateStoreError.noFleet {
+        // No Fleet of that name: nothing was ever rolled out under it.
+        record = RolloutRecord()
+      }
       switch output {
       case .json:
-        print(try ConfigMapRolloutStore.json(record, pretty: true))
+        print(try StateJSON.text(record, pretty: true))
       case .table:
         print(HistoryTable.render(record, sites: sites), terminator: "")
       }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Controller
 import Foundation
 import GitSource
 import Model
@@ -73,28 +74,12 @@ extension RepositoryOptions {
     return (repo, credentials)
   }
 
-  /// Reads any commit seen before (the rollout's and the last good one) from the same source,
-  /// without fetching.
-  func revisionReader() throws -> @Sendable (String) async throws -> Snapshot {
+  /// The repository as the reconcile reaches it.
+  func fleetRepository() throws -> FleetSource {
     let (repo, credentials) = try source()
-    let (cacheRoot, insecure) = (cacheRoot, insecureSkipTLSVerify)
-    return { revision in
-      try await openRevision(
-        revision, repo: repo, cacheRoot: cacheRoot, credentials: credentials,
-        insecureSkipTLSVerify: insecure)
-    }
-  }
-
-  /// Fetches and returns the revision `--ref` points at now, for picking up newer commits; reads
-  /// no file of the commit.
-  func latestRevisionReader() throws -> @Sendable () async throws -> String {
-    let (repo, credentials) = try source()
-    let (ref, cacheRoot, insecure) = (ref, cacheRoot, insecureSkipTLSVerify)
-    return {
-      try await latestRevision(
-        repo: repo, ref: ref, cacheRoot: cacheRoot, credentials: credentials,
-        insecureSkipTLSVerify: insecure)
-    }
+    return FleetSource(
+      url: repo, ref: ref, cacheRoot: cacheRoot, credentials: credentials,
+      insecureSkipTLSVerify: insecureSkipTLSVerify)
   }
 }
 

@@ -9,7 +9,8 @@ struct RollbackCommand: AsyncParsableCommand {
       neither is rolled out again; a newer commit is) and rolls REVISION out to every site \
       through the same waves and health gates as a rollout. A rollout in progress is \
       superseded. A wave of the rollback that fails stops it there, without returning its \
-      sites to the revisions rolled back from.
+      sites to the revisions rolled back from. The request is written to the Fleet's spec \
+      (spec.rollbackTo), where a running `wavesync controller` acts on it too.
 
       Exit codes: 0 the fleet is at REVISION, 4 the rollback itself was rolled back or refused, \
       1 an error.
@@ -28,16 +29,10 @@ struct RollbackCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      // Fetch first, so the cache has every commit; then resolve the target in it.
-      _ = try await repository.open()
-      var target = repository
-      target.ref = to
-      let snapshot = try await target.open()
       try await RolloutRunner(
-        repository: repository, clusters: clusters, state: state, scope: try scope.scope(),
-        tickInterval: tickInterval,
-        pollInterval: 0
-      ).run(revision: snapshot.revision, trigger: .rollback)
+        repository: repository, clusters: clusters, state: state, scope: scope,
+        tickInterval: tickInterval, pollInterval: 0
+      ).run(rollbackTo: to)
     }
   }
 }

@@ -9,7 +9,7 @@ struct RolloutCommand: AsyncParsableCommand {
       marked bad), then applies it wave by wave as the fleet's rollout policy says, waiting for \
       each site to be healthy. A wave that crosses its failure threshold is rolled back to the \
       last good revision and later waves are not started. Progress is stored in the regional \
-      cluster (--state-context) before every step: run the command again after an interruption \
+      cluster (a Fleet and its FleetSites, created when missing; --state-context, --fleet) before every step: run the command again after an interruption \
       and it resumes where it was. Newer commits are picked up every --poll-interval and \
       supersede the rollout in progress. `wavesync pause|resume|promote` steer it from another \
       terminal.
@@ -31,12 +31,10 @@ struct RolloutCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await Wavesync.exitCodes {
-      let snapshot = try await repository.open()
       try await RolloutRunner(
-        repository: repository, clusters: clusters, state: state, scope: try scope.scope(),
-        tickInterval: tickInterval,
-        pollInterval: pollInterval
-      ).run(revision: snapshot.revision, trigger: .newCommit)
+        repository: repository, clusters: clusters, state: state, scope: scope,
+        tickInterval: tickInterval, pollInterval: pollInterval
+      ).run()
     }
   }
 }

@@ -5,48 +5,74 @@ import GitSource
 import Model
 import Rollout
 
-/// Runs the rollout driver for `rollout` and `rollback`, printing progress as it goes.
+/// Runs the fleet's reconcile in the foreground for `rollout` and `rollback`, printing progress
+/// as it goes: the same reconcile `wavesync controller` runs.
 struct RolloutRunner {
   var repository: RepositoryOptions
   var clusters: ClusterOptions
   var state: StateOptions
-  var scope: LabelSelector?
+  var scope: ScopeOptions
   var tickInterval: Double
   var pollInterval: Double
 
   /// Exit code of a rollout that ended rolled back, or of a revision refused.
   static let rolledBackExitCode: Int32 = 4
 
-  func run(revision: String, trigger: RolloutTrigger) async throws {
+  /// Rolls the fleet forward to what `--ref` points at, or, with `rollbackTo`, asks for a
+  /// rollback to it (in the Fleet's spec) and carries it out.
+  func run(rollbackTo: String? = nil) async throws {
     let kubeconfig = try clusters.loadKubeconfig()
-    let store = try state.store(in: kubeconfig)
+    let objects = try state.objects(in: kubeconfig)
+    let fleetRepository = try repository.fleetRepository()
+    if try await FleetSetup.ensureFleet(
+      client: objects.client, namespace: objects.namespace, name: objects.fleetName,
+      url: fleetRepository.url, ref: fleetRepository.ref, siteSelector: scope.selector)
+    {
+      Self.say("created Fleet \(objects.namespace)/\(objects.fleetName) for the rollout state")
+    }
+    if let rollbackTo {
+      try await FleetControls.requestRollback(
+        to: rollbackTo, objects: objects, client: objects.client)
+    }
+    let siteClients = SiteClientCache(kubeconfig: kubeconfig, contextOverride: clusters.context)
     let targets = FleetRolloutTargets(
-      snapshot: try repository.revisionReader(),
-      client: SiteClients(kubeconfig: kubeconfig, contextOverride: clusters.context).client,
-      scope: scope)
-    let driver = RolloutDriver(
-      targets: targets, store: store,
+      snapshot: { try await fleetRepository.read($0) }, client: siteClients.client,
+      scope: try scope.scope())
+    let reconciler = FleetReconciler(
+      store: FleetStateStore(objects: objects), repository: fleetRepository, targets: targets,
       settings: .init(
         tickInterval: .milliseconds(Int(tickInterval * 1000)),
         revisionPollInterval: .milliseconds(Int(max(pollInterval, 0) * 1000))),
-      observe: Self.print)
-    let latest = try repository.latestRevisionReader()
-    let poll: (@Sendable () async -> String?)? =
-      pollInterval > 0 && trigger == .newCommit ? { @Sendable in try? await latest() } : nil
-    let record: RolloutRecord
-    do {
-      record = try await driver.run(revision: revision, trigger: trigger, newerRevision: poll)
-    } catch {
-      throw UserError(error.description)
-    }
-    let refused = trigger != .rollback && record.isBad(revision)
-    let endedBadly = record.history.first.map { [.rolledBack, .rejected].contains($0.outcome) }
-    if refused || endedBadly == true {
-      throw ExitCode(Self.rolledBackExitCode)
+      pollsForNewerCommits: pollInterval > 0, observe: Self.print)
+    switch await reconciler.reconcile() {
+    case .rolledOut: return
+    case .rolledBack, .refused: throw ExitCode(Self.rolledBackExitCode)
+    case .failed(_, let message): throw UserError(message)
+    case .stopped: throw UserError("stopped before the rollout finished; run again to resume it")
+    case .suspended:
+      throw UserError(
+        "Fleet \(objects.namespace)/\(objects.fleetName) is suspended (spec.suspend); "
+          + "nothing was rolled out")
     }
   }
 
-  @Sendable static func print(_ observation: RolloutObservation) {
+  @Sendable static func print(_ observation: FleetObservation) {
+    switch observation {
+    case .rollout(let observation): print(observation)
+    case .gitOffline(let url, let reason):
+      printError("warning: \(url) is unreachable (\(reason)); using the cached commit")
+    case .stepFailed: break  // the outcome says it
+    case .statusUnwritten(let reason):
+      printError("warning: the Fleet's status could not be written: \(reason)")
+    }
+  }
+
+  static func print(_ observation: RolloutObservation) {
+    for line in lines(observation) { say(line) }
+  }
+
+  /// The progress lines of a rollout observation.
+  static func lines(_ observation: RolloutObservation) -> [String] {
     let lines: [String]
     switch observation {
     case .started(let state, let trigger): lines = RolloutProgress.opening(state, trigger: trigger)
@@ -62,9 +88,11 @@ struct RolloutRunner {
       lines = ["\(shortRevision(revision)) arrived during a rollback: it starts after it"]
     case .nothingToDo(let message): lines = [message]
     }
+    return lines
+  }
+
+  static func say(_ line: String) {
     let stamp = RolloutProgress.time(Date())
-    for line in lines {
-      FileHandle.standardOutput.write(Data("[\(stamp)] \(line)\n".utf8))
-    }
+    FileHandle.standardOutput.write(Data("[\(stamp)] \(line)\n".utf8))
   }
 }

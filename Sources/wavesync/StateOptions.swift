@@ -2,39 +2,42 @@ import ArgumentParser
 import Controller
 import KubeClient
 
-/// Where the rollout record lives: the regional cluster's API (a ConfigMap in wavesync-system).
+/// Which `Fleet` keeps the rollout state, and in which regional cluster.
 struct StateOptions: ParsableArguments {
   @Option(
     name: .long,
     help:
-      "Kubeconfig context of the regional cluster that keeps the rollout state (default: the current context)."
+      "Kubeconfig context of the regional cluster that keeps the rollout state (default: --context, else the current context)."
   )
   var stateContext: String?
 
   @Option(
-    name: .long,
+    name: [.customLong("fleet"), .customLong("state-name")],
     help:
-      "Name of the ConfigMap (in wavesync-system) holding the rollout state; one per fleet repository sharing a regional cluster."
+      "Name of the Fleet that keeps the rollout state; one per fleet repository sharing a regional cluster."
   )
-  var stateName = "wavesync-rollout"
+  var fleet = "wavesync"
 
-  /// The store for commands that only read or steer rollouts: their `--context`, if given, names
-  /// the regional cluster too.
-  func store(_ clusters: ClusterOptions) throws -> ConfigMapRolloutStore {
-    try store(in: try clusters.loadKubeconfig(), fallbackContext: clusters.context)
+  @Option(name: .long, help: "Namespace of the Fleet in the regional cluster.")
+  var fleetNamespace = FleetResourceNames.defaultNamespace
+
+  /// The Fleet's objects for commands that only read or steer rollouts: their `--context`, if
+  /// given, names the regional cluster too.
+  func objects(_ clusters: ClusterOptions) throws -> KubeFleetObjects {
+    try objects(in: try clusters.loadKubeconfig(), fallbackContext: clusters.context)
   }
 
-  /// The store in the regional cluster: `--state-context`, else `fallbackContext` (a command's
-  /// `--context`), else the kubeconfig's current context.
-  func store(in kubeconfig: Kubeconfig, fallbackContext: String? = nil) throws
-    -> ConfigMapRolloutStore
+  /// The Fleet's objects in the regional cluster: `--state-context`, else `fallbackContext` (a
+  /// command's `--context`), else the kubeconfig's current context.
+  func objects(in kubeconfig: Kubeconfig, fallbackContext: String? = nil) throws
+    -> KubeFleetObjects
   {
     guard let context = stateContext ?? fallbackContext ?? kubeconfig.currentContext else {
       throw UserError(
         "the kubeconfig has no current context: give --state-context for the regional cluster")
     }
-    return ConfigMapRolloutStore(
+    return KubeFleetObjects(
       client: KubeClient(connection: try kubeconfig.connection(context: context)),
-      name: stateName)
+      namespace: fleetNamespace, fleetName: fleet)
   }
 }

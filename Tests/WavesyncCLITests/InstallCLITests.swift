@@ -63,7 +63,10 @@ extension RolloutCLITests {
           "kubeconfigSecretRef": ["name": "s"],
         ]
       ),
-      ("no-kubeconfig", ["source": ["url": "https://example.com/fleet"]]),
+      (
+        "empty-kubeconfig-secret",
+        ["source": ["url": "https://example.com/fleet"], "kubeconfigSecretRef": ["name": ""]]
+      ),
     ]
     for (name, spec) in malformed {
       let error = await #expect(throws: KubeError.self, "\(name)") {

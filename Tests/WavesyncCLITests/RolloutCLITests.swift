@@ -1,3 +1,4 @@
+import Controller
 import Foundation
 import KubeClient
 import LocalFleet
@@ -55,14 +56,26 @@ struct RolloutCLITests {
       #expect(try await repo.image(site) == Self.goodImage, "Deployment on \(site)")
     }
 
-    // The record is where --state-name says, in the regional cluster.
-    let stored = try await repo.fleet.client(for: RolloutFleet.regional).get(
+    // The record is where --fleet says, in the regional cluster: the Fleet and a FleetSite
+    // per site.
+    let regional = repo.fleet.client(for: RolloutFleet.regional)
+    let stored = try await regional.get(
       ObjectReference(
-        apiVersion: "v1", kind: "ConfigMap", namespace: "wavesync-system", name: repo.stateName))
-    #expect(stored != nil, "no ConfigMap wavesync-system/\(repo.stateName) in the regional cluster")
+        apiVersion: "wavesync.io/v1alpha1", kind: "Fleet", namespace: "wavesync-system",
+        name: repo.stateName))
+    #expect(stored != nil, "no Fleet wavesync-system/\(repo.stateName) in the regional cluster")
+    #expect(stored?[path: ["status", "lastGoodRevision"]] == .string(revision))
     #expect(
-      stored?[path: ["data", "record.json"]]?.stringValue?.contains(revision) == true,
-      "the record of ConfigMap \(repo.stateName) does not mention \(revision)")
+      stored?[path: ["status", "conditions"]]?.arrayValue?.contains {
+        $0["type"] == "Ready" && $0["status"] == "True" && $0["reason"] == "RolledOut"
+      } == true, "\(String(describing: stored?["status"]))")
+    let fleetSites = try await regional.list(
+      apiVersion: "wavesync.io/v1alpha1", kind: "FleetSite", namespace: "wavesync-system",
+      labelSelector: "wavesync.io/fleet=\(repo.stateName)")
+    #expect(
+      fleetSites.compactMap { $0[path: ["spec", "site"]]?.stringValue }.sorted()
+        == RolloutFleet.sites.sorted())
+    #expect(fleetSites.allSatisfy { $0[path: ["status", "appliedRevision"]] == .string(revision) })
   }
 
   // MARK: A broken revision
@@ -386,20 +399,29 @@ struct RolloutCLITests {
     #expect(over.errors.contains("no rollout is in progress"), "\(over)")
   }
 
-  @Test func pauseAndResumeWriteTheControlsOfTheNamedState() async throws {
+  @Test func pauseAndResumeWriteTheSpecOfTheNamedFleet() async throws {
     let repo = try RolloutRepository(try fleet, "controls")
     let regional = repo.fleet.client(for: RolloutFleet.regional)
-    let controls = ObjectReference(
-      apiVersion: "v1", kind: "ConfigMap", namespace: "wavesync-system",
-      name: repo.stateName + "-control")
+    let missing = try await repo.wavesync(["pause"])
+    #expect(missing.status == 1, "\(missing)")
+    #expect(
+      missing.errors.contains("Fleet wavesync-system/\(repo.stateName) does not exist"),
+      "\(missing)")
+
+    try await FleetSetup.ensureFleet(
+      client: regional, namespace: "wavesync-system", name: repo.stateName, url: repo.repo.path,
+      ref: nil, siteSelector: nil)
+    let reference = ObjectReference(
+      apiVersion: "wavesync.io/v1alpha1", kind: "Fleet", namespace: "wavesync-system",
+      name: repo.stateName)
     let pause = try await repo.wavesync(["pause"])
-    let paused = try await regional.get(controls)?[path: ["data", "paused"]]?.stringValue
+    let paused = try await regional.get(reference)?[path: ["spec", "paused"]]
     let resume = try await repo.wavesync(["resume"])
-    let resumed = try await regional.get(controls)?[path: ["data", "paused"]]?.stringValue
+    let resumed = try await regional.get(reference)?[path: ["spec", "paused"]]
     #expect(pause.status == 0, "\(pause)")
     #expect(resume.status == 0, "\(resume)")
-    #expect(paused == "true", "ConfigMap \(controls.name) after pause")
-    #expect(resumed == "false", "ConfigMap \(controls.name) after resume")
+    #expect(paused == true, "Fleet \(repo.stateName) after pause")
+    #expect(resumed == false, "Fleet \(repo.stateName) after resume")
   }
 
   // MARK: Plan and rollback

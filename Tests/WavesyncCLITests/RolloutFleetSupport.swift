@@ -41,6 +41,8 @@ struct RolloutFleet: SuiteTrait, TestScoping {
     for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
   ) async throws {
     let fleet = try await EnvtestFleet.start(clusters: [Self.regional] + Self.sites)
+    // Rollouts keep their state in Fleets and FleetSites of the regional cluster.
+    _ = try await CustomResourceInstaller(client: fleet.client(for: Self.regional)).install()
     let kubelets = Kubelets(fleet: fleet)
     for site in Self.sites { await kubelets.start(site) }
     do {

@@ -82,6 +82,11 @@ public final class AwaitedProcess: @unchecked Sendable {
   public var output: String { (try? String(contentsOf: outFile, encoding: .utf8)) ?? "" }
   public var errors: String { (try? String(contentsOf: errFile, encoding: .utf8)) ?? "" }
 
+  /// Sends SIGTERM (as Kubernetes stops a pod).
+  public func terminate() {
+    if process.isRunning { _ = Foundation.kill(process.processIdentifier, SIGTERM) }
+  }
+
   /// Sends SIGKILL (as a crash or an OOM kill would).
   public func kill() {
     if process.isRunning { _ = Foundation.kill(process.processIdentifier, SIGKILL) }

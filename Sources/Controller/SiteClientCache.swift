@@ -1,21 +1,21 @@
-import KubeClient
-import Model
-import Render
+public import KubeClient
+public import Model
 import Synchronization
 
-/// One client per kubeconfig context for a whole rollout, so discovery is done once per cluster
-/// rather than on every apply and health check.
-final class SiteClients: Sendable {
+/// One client per kubeconfig context for as long as a fleet's configuration holds, so discovery
+/// is done once per cluster rather than on every apply and health check.
+public final class SiteClientCache: Sendable {
   private let kubeconfig: Kubeconfig
   private let contextOverride: String?
   private let clients = Mutex<[String: KubeClient]>([:])
 
-  init(kubeconfig: Kubeconfig, contextOverride: String?) {
+  /// `contextOverride`: one context for every site (a terminal's `--context`).
+  public init(kubeconfig: Kubeconfig, contextOverride: String? = nil) {
     self.kubeconfig = kubeconfig
     self.contextOverride = contextOverride
   }
 
-  func client(for site: Site) throws -> KubeClient {
+  public func client(for site: Site) throws -> KubeClient {
     let context = contextOverride ?? site.context
     if let known = clients.withLock({ $0[context] }) { return known }
     let client = KubeClient(connection: try kubeconfig.connection(context: context))

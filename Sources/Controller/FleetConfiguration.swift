@@ -1,0 +1,120 @@
+public import Foundation
+public import GitSource
+public import KubeClient
+public import Model
+
+/// What a `Fleet`'s spec says to reach its repository and its sites, with the Secrets it names
+/// read: the repository (and its credentials), the sites' kubeconfig, the selector of the sites
+/// this region manages, and the poll interval.
+public struct FleetConfiguration: Sendable {
+  public var repository: FleetSource
+  public var kubeconfig: Kubeconfig
+  public var scope: LabelSelector?
+  public var pollInterval: Duration
+  /// Changes whenever the spec's source, selector or Secrets' versions change: a new
+  /// configuration means new clients and a new render cache.
+  public var fingerprint: String
+
+  /// Reads the Secrets `fleet` names from the regional cluster. SSH keys and the kubeconfig are
+  /// written, readable by this user only, under `workDirectory` (the libraries read files).
+  public static func read(
+    _ fleet: Value, client: KubeClient, cacheRoot: URL, workDirectory: URL
+  ) async throws -> FleetConfiguration {
+    let namespace = fleet[path: ["metadata", "namespace"]]?.stringValue ?? "default"
+    let name = fleet[path: ["metadata", "name"]]?.stringValue ?? "?"
+    let spec = fleet["spec"] ?? [:]
+    guard let url = spec[path: ["source", "url"]]?.stringValue, !url.isEmpty else {
+      throw FleetConfigurationError("Fleet \(namespace)/\(name): spec.source.url is not set")
+    }
+    let directory = workDirectory.appendingPathComponent("\(namespace)/\(name)")
+    try FileManager.default.createDirectory(
+      at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    var fingerprint = [
+      JSON.encode(spec["source"] ?? .null), spec["siteSelector"]?.stringValue ?? "",
+    ]
+
+    var credentials: GitCredentials? = nil
+    if let secretName = spec[path: ["source", "secretRef", "name"]]?.stringValue {
+      let (data, version) = try await secret(secretName, namespace: namespace, client: client)
+      fingerprint.append(version)
+      var fields = data
+      for (key, file) in [("ssh-key", "git-ssh-key"), ("ssh-known-hosts", "git-known-hosts")] {
+        guard let text = data[key] else { continue }
+        fields[key] = try write(text, to: directory.appendingPathComponent(file)).path
+      }
+      credentials = try GitCredentials.fromFields(
+        fields, source: "Secret \(namespace)/\(secretName)")
+    }
+
+    guard let kubeconfigName = spec[path: ["kubeconfigSecretRef", "name"]]?.stringValue else {
+      throw FleetConfigurationError(
+        "Fleet \(namespace)/\(name) names no kubeconfig Secret (spec.kubeconfigSecretRef): "
+          + "the controller cannot reach its sites")
+    }
+    let key = spec[path: ["kubeconfigSecretRef", "key"]]?.stringValue ?? "kubeconfig"
+    let (data, version) = try await secret(kubeconfigName, namespace: namespace, client: client)
+    fingerprint.append(version)
+    guard let kubeconfigText = data[key] else {
+      throw FleetConfigurationError(
+        "Secret \(namespace)/\(kubeconfigName) has no key \(key) (spec.kubeconfigSecretRef.key)")
+    }
+    let kubeconfigFile = try write(
+      kubeconfigText, to: directory.appendingPathComponent("kubeconfig"))
+    let kubeconfig = try Kubeconfig.load(paths: [kubeconfigFile.path])
+
+    let scope: LabelSelector?
+    do {
+      scope = try spec["siteSelector"]?.stringValue.map { text throws in
+        try LabelSelector(parsing: text)
+      }
+    } catch {
+      throw FleetConfigurationError("Fleet \(namespace)/\(name): spec.siteSelector: \(error)")
+    }
+    let pollText = spec[path: ["source", "pollInterval"]]?.stringValue ?? "1m"
+    guard let pollSeconds = GoDuration.seconds(pollText), pollSeconds > 0 else {
+      throw FleetConfigurationError(
+        "Fleet \(namespace)/\(name): spec.source.pollInterval \(pollText) is not a duration")
+    }
+    return FleetConfiguration(
+      repository: FleetSource(
+        url: url, ref: spec[path: ["source", "ref"]]?.stringValue,
+        cacheRoot: cacheRoot, credentials: credentials,
+        insecureSkipTLSVerify: spec[path: ["source", "insecureSkipTLSVerify"]]?.boolValue ?? false),
+      kubeconfig: kubeconfig, scope: scope,
+      pollInterval: .milliseconds(Int64(pollSeconds * 1000)),
+      fingerprint: fingerprint.joined(separator: "\n"))
+  }
+
+  /// A Secret's data, decoded, and its resourceVersion.
+  private static func secret(_ name: String, namespace: String, client: KubeClient) async throws
+    -> (data: [String: String], version: String)
+  {
+    let reference = ObjectReference(
+      apiVersion: "v1", kind: "Secret", namespace: namespace, name: name)
+    guard let secret = try await client.get(reference) else {
+      throw FleetConfigurationError("Secret \(namespace)/\(name) does not exist")
+    }
+    var data: [String: String] = [:]
+    for (key, value) in secret["data"]?.objectValue ?? [:] {
+      guard let encoded = value.stringValue, let decoded = Data(base64Encoded: encoded) else {
+        throw FleetConfigurationError(
+          "Secret \(namespace)/\(name): key \(key) is not base64 (its value is not shown)")
+      }
+      data[key] = String(decoding: decoded, as: UTF8.self)
+    }
+    return (data, secret[path: ["metadata", "resourceVersion"]]?.stringValue ?? "")
+  }
+
+  private static func write(_ text: String, to file: URL) throws -> URL {
+    FileManager.default.createFile(
+      atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600])
+    try Data(text.utf8).write(to: file)
+    return file
+  }
+}
+
+/// A `Fleet`'s spec or the Secrets it names cannot be used; the message names which.
+public struct FleetConfigurationError: Error, Sendable, CustomStringConvertible {
+  public var description: String
+  public init(_ description: String) { self.description = description }
+}

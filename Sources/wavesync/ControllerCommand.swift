@@ -1,0 +1,159 @@
+import ArgumentParser
+import Controller
+import Foundation
+import KubeClient
+import Logging
+import ServiceLifecycle
+
+struct ControllerCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "controller",
+    abstract: "Run the regional controller: reconcile the namespace's Fleets until stopped.",
+    discussion: """
+      For each Fleet: fetches its repository (the last fetched commit when Git does not \
+      answer), renders every site, rolls new commits out wave by wave with health gates and \
+      automatic rollback, and writes the Fleet's and each FleetSite's status. Looks for new \
+      commits every spec.source.pollInterval; reads spec.paused, spec.promotions and \
+      spec.rollbackTo (written by `wavesync pause|resume|promote|rollback`). SIGTERM or SIGINT \
+      stops it cleanly: the state is stored before every step and the next start resumes.
+      """)
+
+  @Option(
+    name: .long,
+    help:
+      "Kubeconfig of the regional cluster (default: in a pod, its service account; else $KUBECONFIG, else ~/.kube/config)."
+  )
+  var kubeconfig: String?
+
+  @Option(
+    name: .long, help: "Kubeconfig context of the regional cluster (default: the current one).")
+  var context: String?
+
+  @Option(name: .long, help: "Namespace of the Fleets to reconcile.")
+  var namespace = FleetResourceNames.defaultNamespace
+
+  @Option(
+    name: .long,
+    help:
+      "A Fleet to reconcile (repeat for several; default: every Fleet in the namespace at start).")
+  var fleet: [String] = []
+
+  @Option(
+    name: .long,
+    help:
+      "Folder for the Git cache and the Secrets' files (default: $WAVESYNC_CACHE_DIR, else ~/.cache/wavesync)."
+  )
+  var cacheDir: String?
+
+  @Option(name: .long, help: "Seconds between checks of health, timeouts, retries and controls.")
+  var tickInterval: Double = 2
+
+  func run() async throws {
+    try await Wavesync.exitCodes {
+      let client = KubeClient(connection: try connection())
+      let names = try await fleetNames(client)
+      guard !names.isEmpty else {
+        throw UserError(
+          "no Fleet in namespace \(namespace): create one (see docs/operations.md) and start again")
+      }
+      var logger = Logger(label: "wavesync.controller")
+      logger.logLevel = .info
+      let root = cacheRoot
+      let services = names.map { name in
+        let log = logger
+        return FleetService(
+          namespace: namespace, name: name, regional: client,
+          cacheRoot: root.appendingPathComponent("git"),
+          workDirectory: root.appendingPathComponent("fleets"),
+          settings: .init(tickInterval: .milliseconds(Int(tickInterval * 1000))),
+          observe: { ControllerLog.log($0, fleet: "\(namespace)/\(name)", to: log) })
+      }
+      logger.info(
+        "reconciling",
+        metadata: ["fleets": "\(names.joined(separator: ","))", "namespace": "\(namespace)"])
+      let group = ServiceGroup(
+        configuration: .init(
+          services: services.map { .init(service: $0, successTerminationBehavior: .ignore) },
+          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+      try await group.run()
+    }
+  }
+
+  private var cacheRoot: URL {
+    if let cacheDir { return URL(fileURLWithPath: cacheDir) }
+    if let fromEnvironment = ProcessInfo.processInfo.environment["WAVESYNC_CACHE_DIR"],
+      !fromEnvironment.isEmpty
+    {
+      return URL(fileURLWithPath: fromEnvironment)
+    }
+    return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(
+      ".cache/wavesync")
+  }
+
+  private func connection() throws -> ClusterConnection {
+    if kubeconfig == nil, context == nil,
+      ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil
+    {
+      return try Kubeconfig.inCluster()
+    }
+    let config = try ClusterOptions.loadKubeconfig(kubeconfig)
+    return try config.connection(context: context)
+  }
+
+  private func fleetNames(_ client: KubeClient) async throws -> [String] {
+    if !fleet.isEmpty { return fleet }
+    do {
+      return try await client.list(
+        apiVersion: FleetResourceNames.apiVersion, kind: FleetResourceNames.fleetKind,
+        namespace: namespace
+      ).compactMap { $0[path: ["metadata", "name"]]?.stringValue }.sorted()
+    } catch {
+      if case .unknownKind = error { throw FleetStateStoreError.notInstalled(error.description) }
+      throw error
+    }
+  }
+}
+
+/// The controller's log lines.
+enum ControllerLog {
+  static func log(_ event: FleetServiceEvent, fleet: String, to logger: Logger) {
+    var metadata: Logger.Metadata = ["fleet": "\(fleet)"]
+    switch event {
+    case .reconciled(let outcome):
+      switch outcome {
+      case .rolledOut(let revision):
+        logger.info("rolled out \(revision)", metadata: metadata)
+      case .rolledBack(let revision, let reason):
+        metadata["reason"] = "\(reason)"
+        logger.warning("rolled back \(revision)", metadata: metadata)
+      case .refused(let revision, let reason):
+        metadata["reason"] = "\(reason)"
+        logger.warning("refused \(revision)", metadata: metadata)
+      case .failed(let reason, let message):
+        metadata["reason"] = "\(reason.rawValue)"
+        logger.error("\(message)", metadata: metadata)
+      case .stopped:
+        logger.info("stopped mid-rollout; resumes at the next start", metadata: metadata)
+      case .suspended: logger.info("suspended (spec.suspend)", metadata: metadata)
+      }
+    case .reconcile(let observation):
+      switch observation {
+      case .rollout(let rollout):
+        for line in RolloutRunner.lines(rollout) { logger.info("\(line)", metadata: metadata) }
+      case .gitOffline(let url, let reason):
+        logger.warning(
+          "\(url) is unreachable (\(reason)); using the cached commit", metadata: metadata)
+      case .stepFailed(let reason, let message):
+        metadata["reason"] = "\(reason.rawValue)"
+        logger.error("\(message)", metadata: metadata)
+      case .statusUnwritten(let reason):
+        logger.error("the Fleet's status could not be written: \(reason)", metadata: metadata)
+      }
+    case .failed(let reason, let message):
+      metadata["reason"] = "\(reason.rawValue)"
+      logger.error("\(message)", metadata: metadata)
+    case .fleetGone: logger.info("the Fleet was deleted; no longer reconciled", metadata: metadata)
+    case .stopped: logger.info("stopped", metadata: metadata)
+    }
+  }
+}
