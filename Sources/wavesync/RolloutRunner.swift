@@ -31,8 +31,8 @@ struct RolloutRunner {
         revisionPollInterval: .milliseconds(Int(max(pollInterval, 0) * 1000))),
       observe: Self.print)
     let latest = try repository.latestRevisionReader()
-    let poll: (@Sendable () async -> String?)? =
-      pollInterval > 0 && trigger == .newCommit ? { @Sendable in try? await latest() } : nil
+    let poll: (@Sendable () async throws -> String?)? =
+      pollInterval > 0 && trigger == .newCommit ? { @Sendable in try await latest() } : nil
     let record: RolloutRecord
     do {
       record = try await driver.run(revision: revision, trigger: trigger, newerRevision: poll)
@@ -61,6 +61,12 @@ struct RolloutRunner {
     case .queued(let revision):
       lines = ["\(shortRevision(revision)) arrived during a rollback: it starts after it"]
     case .nothingToDo(let message): lines = [message]
+    case .controlsUnreadable(let reason):
+      lines = ["cannot read the operator's controls (\(reason)): holding new site changes"]
+    case .controlsReadable: lines = ["the operator's controls can be read again"]
+    case .pollFailed(let reason):
+      lines = ["cannot ask Git for a newer commit (\(reason)); the rollout goes on"]
+    case .pollRecovered: lines = ["Git answers again"]
     }
     let stamp = RolloutProgress.time(Date())
     for line in lines {
