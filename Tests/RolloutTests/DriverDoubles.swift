@@ -245,7 +245,7 @@ final class FakeFleet: RolloutTargets {
 }
 
 /// A store in memory: keeps every saved record in order, serves controls the test sets (or
-/// fails to read them, on demand), and can refuse chosen saves (numbered from 1) as a conflicting
+/// fails or holds reads of them, on demand), and can refuse chosen saves (numbered from 1) as a conflicting
 /// writer would.
 final class MemoryStore: RolloutStore {
   private struct State {
@@ -260,6 +260,8 @@ final class MemoryStore: RolloutStore {
 
   private let state: Mutex<State>
   let journal: Journal?
+  /// Holds reads of the controls (counted when they begin) until released.
+  let controlsGate = Gate()
 
   init(seed: RolloutRecord? = nil, failOnSave failing: Set<Int> = [], journal: Journal? = nil) {
     state = Mutex(State(seed: seed, failing: failing))
@@ -308,8 +310,9 @@ final class MemoryStore: RolloutStore {
   }
 
   func controls() async throws -> RolloutControls {
+    state.withLock { $0.controlsReads += 1 }
+    await controlsGate.pass()
     let result: Result<RolloutControls, DoubleError> = state.withLock { state in
-      state.controlsReads += 1
       if let message = state.controlsFailure { return .failure(DoubleError(description: message)) }
       return .success(state.controls)
     }
@@ -317,30 +320,16 @@ final class MemoryStore: RolloutStore {
   }
 }
 
-/// The Git remote the driver asks for a newer revision (`newerRevision`): answers what the test
-/// sets, fails on demand, and can hold every call until released, as a fetch from a remote that
-/// does not answer would. A held call ends early when its task is cancelled.
-final class FakeRemote: Sendable {
+/// Holds calls until released, as a remote that does not answer would: `pass()` returns at
+/// once unless `hold()` was called, else when `release()` is, or when its task is cancelled.
+final class Gate: Sendable {
   private struct State {
-    var answer: @Sendable () -> String? = { nil }
-    var failure: String?
-    var calls = 0
     var held = false
     var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
     var nextWaiter = 0
   }
 
   private let state = Mutex(State())
-
-  /// Polls answer what `answer` returns when called.
-  func answer(_ answer: @escaping @Sendable () -> String?) {
-    state.withLock { $0.answer = answer }
-  }
-
-  /// Polls throw `message` from now on (nil: they answer again).
-  func fail(_ message: String?) {
-    state.withLock { $0.failure = message }
-  }
 
   /// Calls from now on wait until `release()`.
   func hold() {
@@ -357,20 +346,11 @@ final class FakeRemote: Sendable {
     for call in waiting { call.resume() }
   }
 
-  /// Calls so far, including held and failed ones.
-  var calls: Int { state.withLock { $0.calls } }
-
   /// Calls waiting for `release()`.
-  var held: Int { state.withLock { $0.waiting.count } }
+  var waiting: Int { state.withLock { $0.waiting.count } }
 
-  /// The closure to hand the driver as `newerRevision`.
-  var newerRevision: @Sendable () async throws -> String? {
-    { try await self.poll() }
-  }
-
-  private func poll() async throws -> String? {
+  func pass() async {
     let id: Int = state.withLock { state in
-      state.calls += 1
       state.nextWaiter += 1
       return state.nextWaiter
     }
@@ -386,6 +366,43 @@ final class FakeRemote: Sendable {
     } onCancel: {
       state.withLock { $0.waiting.removeValue(forKey: id) }?.resume()
     }
+  }
+}
+
+/// The Git remote the driver asks for a newer revision (`newerRevision`): answers what the test
+/// sets, fails on demand, and can hold calls (`gate`). A held call ends with `CancellationError`
+/// when its task is cancelled.
+final class FakeRemote: Sendable {
+  private struct State {
+    var answer: @Sendable () -> String? = { nil }
+    var failure: String?
+    var calls = 0
+  }
+
+  private let state = Mutex(State())
+  let gate = Gate()
+
+  /// Polls answer what `answer` returns when called.
+  func answer(_ answer: @escaping @Sendable () -> String?) {
+    state.withLock { $0.answer = answer }
+  }
+
+  /// Polls throw `message` from now on (nil: they answer again).
+  func fail(_ message: String?) {
+    state.withLock { $0.failure = message }
+  }
+
+  /// Calls so far, including held and failed ones.
+  var calls: Int { state.withLock { $0.calls } }
+
+  /// The closure to hand the driver as `newerRevision`.
+  var newerRevision: @Sendable () async throws -> String? {
+    { try await self.poll() }
+  }
+
+  private func poll() async throws -> String? {
+    state.withLock { $0.calls += 1 }
+    await gate.pass()
     try Task.checkCancellation()
     let (answer, failure) = state.withLock { ($0.answer, $0.failure) }
     if let failure { throw DoubleError(description: failure) }

@@ -9,9 +9,11 @@ import Testing
 import WavesyncTesting
 
 /// A clock, the executor the driver runs on, and dates that follow the clock.
-struct DriverHarness: Sendable {
+final class DriverHarness: Sendable {
   let clock = TestClock()
   let executor = SerialTestExecutor()
+
+  deinit { executor.stop() }
 
   /// Steps of the clock a wait takes at most before the test fails: far more than any test
   /// needs, so hitting it means the driver is stuck.

@@ -43,10 +43,10 @@ struct DriverReadsTests {
 
   @Test func aPollThatDoesNotAnswerHoldsUpNoSite() async throws {
     let remote = FakeRemote()
-    remote.hold()
+    remote.gate.hold()
     let (fleet, store, run) = startR1(remote: remote)
 
-    try await harness.advance(until: "the first poll waiting") { remote.held == 1 }
+    try await harness.advance(until: "the first poll waiting") { remote.gate.waiting == 1 }
     let readsBefore = store.controlsReads
     // Every site is applied and becomes healthy while that poll waits; it is not asked again.
     try await harness.advance(until: "the rollout succeeded") {
@@ -54,7 +54,7 @@ struct DriverReadsTests {
     }
     let record = try await harness.record(of: run)
     #expect(remote.calls == 1)
-    #expect(remote.held == 0, "the poll still waiting was cancelled when the rollout ended")
+    #expect(remote.gate.waiting == 0, "the poll still waiting was cancelled when the rollout ended")
     #expect(record.current?.phase == .succeeded)
     for site in fleetSites { #expect(fleet.revision(of: site.name) == "r1") }
     #expect(fleet.log.count == fleetSites.count)
@@ -64,17 +64,17 @@ struct DriverReadsTests {
 
   @Test func aPollAnsweringLateSupersedesTheRolloutAndPollingGoesOn() async throws {
     let remote = FakeRemote()
-    remote.hold()
+    remote.gate.hold()
     let (fleet, store, run) = startR1(policy: gatedPolicy(gateEarly: true), remote: remote)
 
     try await harness.advance(until: "waiting at the gate of wave 1 with the poll out") {
-      store.latest?.current?.phase == .waitingForPromotion(wave: 1) && remote.held == 1
+      store.latest?.current?.phase == .waitingForPromotion(wave: 1) && remote.gate.waiting == 1
     }
     await harness.advance(by: .seconds(1))
     #expect(remote.calls == 1, "one poll at a time")
     fleet.define(revision: "r2", sites: fleetSites, policy: gatedPolicy())
     remote.answer { "r2" }
-    remote.release()
+    remote.gate.release()
 
     let record = try await harness.record(of: run)
     #expect(record.history.map(\.revision) == ["r2", "r1"])
@@ -82,6 +82,26 @@ struct DriverReadsTests {
     for site in fleetSites { #expect(fleet.revision(of: site.name) == "r2") }
     // The rollout of r2 polled again, one interval after the answer.
     #expect(remote.calls > 1)
+  }
+
+  @Test func aControlsReadThatDoesNotAnswerHoldsUpNoEventAndIsTheOnlyOneOut() async throws {
+    let (fleet, store, run) = startR1 { fleet, store in
+      // Reads hang from the canary's apply on (the one as the rollout starts has answered).
+      fleet.onApply { entry in
+        if entry.site == "canary-1" { store.controlsGate.hold() }
+      }
+    }
+
+    try await harness.advance(until: "a controls read waiting") {
+      store.controlsGate.waiting == 1
+    }
+    let reads = store.controlsReads
+    // The canary soaks and the later waves run while that read is out; ticks start no other.
+    let record = try await harness.record(of: run)
+    #expect(record.current?.phase == .succeeded)
+    for site in fleetSites { #expect(fleet.revision(of: site.name) == "r1") }
+    #expect(store.controlsReads == reads)
+    #expect(store.controlsGate.waiting == 0, "the read still out was cancelled at the end")
   }
 
   @Test func aFailedPollIsReportedOnceAndTheRolloutGoesOn() async throws {
@@ -120,7 +140,7 @@ struct DriverReadsTests {
     #expect(store.latest?.current?.paused == true)
     await harness.advance(by: .seconds(1))
     #expect(fleet.log.isEmpty)
-    #expect(store.controlsReads > 10)
+    #expect(store.controlsReads == 51, "one read as the rollout starts, then one per tick")
     #expect(seen.all.compactMap(\.controlsFailure) == [unreadable])
 
     // Readable again, but the operator paused: still held.

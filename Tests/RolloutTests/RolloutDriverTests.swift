@@ -4,7 +4,6 @@ import Model
 import Rollout
 import Synchronization
 import Testing
-import WavesyncTesting
 
 // MARK: Fleet and policy
 
