@@ -159,19 +159,24 @@ public struct FleetReconciler: Sendable {
     } catch {
       return .failed(reason: .rolloutFailed, message: "\(error)")
     }
+    let store = store
     let driver = RolloutDriver(
       targets: targets, store: store, settings: settings, now: now,
-      observe: { observe(.rollout($0)) })
-    let repository = repository
-    let poll: (@Sendable () async -> String?)? =
-      picked.trigger == .newCommit && pollsForNewerCommits
-      ? { @Sendable in
-        do {
-          return try await repository.latest()
-        } catch {
-          return nil
+      observe: { observation in
+        // Problems reading Git or the controls go into the status with the next write.
+        switch observation {
+        case .pollFailed(let reason): store.note { $0.lastPollError = reason }
+        case .pollRecovered: store.note { $0.lastPollError = nil }
+        case .controlsUnreadable(let reason): store.note { $0.controlsError = reason }
+        case .controlsReadable: store.note { $0.controlsError = nil }
+        default: break
         }
-      } : nil
+        observe(.rollout(observation))
+      })
+    let repository = repository
+    let poll: (@Sendable () async throws -> String?)? =
+      picked.trigger == .newCommit && pollsForNewerCommits
+      ? { @Sendable in try await repository.latest() } : nil
     let record: RolloutRecord
     do {
       record = try await driver.run(

@@ -22,6 +22,8 @@ public final class FleetStateStore: RolloutStore {
   /// Site writes in flight at once during a save (the start of a rollout writes every site).
   public let writeConcurrency: Int
   private let cache = Mutex<Cache?>(nil)
+  /// Changes of the reconcile's part of the status noted since the last write (`note`).
+  private let notes = Mutex<[@Sendable (inout FleetStatus) -> Void]>([])
 
   /// A site's `FleetSite` as last read or written.
   struct SiteObject: Sendable {
@@ -149,6 +151,7 @@ public final class FleetStateStore: RolloutStore {
     // save leaves no cache, and the next call reads the cluster again.
     var working = try await takeCache()
     var status = working.status
+    applyNotes(to: &status)
     let sequence = status.stateSequence + 1
     let (sites, dropped) = FleetStateEncoding.split(
       record, previous: working.record, sequence: sequence, into: &status,
@@ -184,11 +187,28 @@ public final class FleetStateStore: RolloutStore {
     cache.withLock { [working] in $0 = working }
   }
 
+  /// Notes a change of the reconcile's part of the status for the next write, for callers that
+  /// cannot wait (the driver's observations).
+  public func note(_ change: @escaping @Sendable (inout FleetStatus) -> Void) {
+    notes.withLock { $0.append(change) }
+  }
+
+  /// The noted changes, applied to `status` and forgotten.
+  private func applyNotes(to status: inout FleetStatus) {
+    for change in notes.withLock({ notes in
+      defer { notes = [] }
+      return notes
+    }) {
+      change(&status)
+    }
+  }
+
   /// Changes the reconcile's part of the status (conditions, fetched revision, ...) and writes
   /// it with the rollout state as stored.
   public func updateStatus(_ change: (inout FleetStatus) -> Void) async throws {
     let before = try await loadedCache()
     var status = before.status
+    applyNotes(to: &status)
     change(&status)
     guard status != before.status else { return }
     let fleet = try await writeStatus(status, over: before)

@@ -14,6 +14,9 @@ public struct FleetStatus: Sendable, Hashable, Codable {
   public var gitOfflineSince: Date?
   /// Why the last look for a newer commit failed; nil after one that worked.
   public var lastPollError: String?
+  /// Why the operator's controls (the spec) could not be read; new site changes are held
+  /// until they can. Nil while they can.
+  public var controlsError: String?
   /// The `spec.rollbackTo` already acted on.
   public var observedRollbackTo: String?
 

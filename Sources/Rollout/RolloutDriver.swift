@@ -18,9 +18,28 @@
 // rollback still fails is reported in the rollout's reason and kept as behind. A rollout whose
 // waves select no site is recorded as succeeded at once. After a superseded rollout, the next
 // one goes to every site, even when it is the last good revision. Cancelling the task running
-// the driver stops it (after in-flight site operations return); running it again resumes. A revision that cannot be rendered is refused before
-// any site is touched and marked bad. Every tick the driver reads the operator's controls
-// (pause, resume, promote) and, every `revisionPollInterval`, asks for a newer revision.
+// the driver stops it (after in-flight site operations and reads return); running it again
+// resumes. A revision that cannot be rendered is refused before any site is touched and marked
+// bad.
+//
+// Time. Every wait (the tick, the delay between rollback attempts, the interval between polls)
+// is a sleep on the driver's `clock`, so tests run it on a clock they move themselves; the
+// instants in events and in the record come from `now`, which should follow the same clock.
+//
+// Reads beside the event loop. Reading the operator's controls (pause, resume, promote) and
+// asking `newerRevision` for a newer commit never hold up the driver's events: each is a task of
+// its own that reads and hands the driver its result, one read of each kind at a time. Controls
+// are read on every tick (a tick while a read is still out starts none); `newerRevision` is
+// asked `revisionPollInterval` after the previous answer (the first time one interval after the
+// rollout starts or resumes).
+//
+// Fail safe. Controls that cannot be read mean hold, never proceed: a rollout that starts while
+// they are unreadable starts paused, and a failed read during a rollout pauses it (the engine's
+// pause: no new site change starts, in-flight ones finish, rollbacks proceed) until a read
+// succeeds; from then on the operator's controls decide again, so it resumes only if they are
+// not paused. A poll that fails changes nothing in the rollout, and is not swallowed either:
+// both are reported through `observe` when they start failing (or fail differently) and once
+// they work again, for the controller to show in status.
 public import Foundation
 
 /// Runs rollouts to completion, persisting every step (see the top of this file).
@@ -28,7 +47,7 @@ public struct RolloutDriver: Sendable {
   public struct Settings: Sendable {
     /// How often timeouts, retries, health and the operator's controls are looked at.
     public var tickInterval: Duration
-    /// How often `newerRevision` is asked.
+    /// How long after its previous answer `newerRevision` is asked again.
     public var revisionPollInterval: Duration
     /// Finished rollouts kept in the record.
     public var historyLimit: Int
@@ -52,17 +71,22 @@ public struct RolloutDriver: Sendable {
   public let targets: any RolloutTargets
   public let store: any RolloutStore
   public let settings: Settings
+  /// What every wait of the driver sleeps on.
+  public let clock: any Clock<Duration>
   private let now: @Sendable () -> Date
   private let observe: @Sendable (RolloutObservation) -> Void
 
+  /// `now` gives the instants of events and of the record; it should follow `clock`.
   public init(
     targets: any RolloutTargets, store: any RolloutStore, settings: Settings = Settings(),
+    clock: any Clock<Duration> = ContinuousClock(),
     now: @escaping @Sendable () -> Date = { Date() },
     observe: @escaping @Sendable (RolloutObservation) -> Void = { _ in }
   ) {
     self.targets = targets
     self.store = store
     self.settings = settings
+    self.clock = clock
     self.now = now
     self.observe = observe
   }
@@ -70,12 +94,15 @@ public struct RolloutDriver: Sendable {
   /// Rolls `revision` out — after finishing (or superseding) a rollout already in progress —
   /// and returns the record once no rollout is left to run. With `trigger` `.rollback`, what
   /// the fleet runs (the last rollout's revision and the last good one) is marked bad and
-  /// `revision` goes to every site, with no automatic rollback of its own.
+  /// `revision` goes to every site, with no automatic rollback of its own. During a rollout,
+  /// `newerRevision` is asked for a newer commit to supersede it (nil: none); when it throws,
+  /// the failure is reported (`.pollFailed`) and the rollout goes on.
   public func run(
     revision: String, trigger: RolloutTrigger = .newCommit,
-    newerRevision: (@Sendable () async -> String?)? = nil
+    newerRevision: (@Sendable () async throws -> String?)? = nil
   ) async throws(RolloutDriverError) -> RolloutRecord {
     var record = try await load()
+    var sources = SourceFailures()
     var request: (revision: String, trigger: RolloutTrigger)? = (revision, trigger)
     if trigger == .rollback {
       // What the fleet runs now, the last rollout's revision and the last good one, is bad.
@@ -103,7 +130,7 @@ public struct RolloutDriver: Sendable {
         started = false
         try await drive(
           &record, actions: Self.resumeActions(active), supersedeWith: supersedeWith,
-          newerRevision: newerRevision)
+          newerRevision: newerRevision, sources: &sources)
         if case .superseded(let newer) = record.current?.phase {
           if request?.revision != newer { request = (newer, .newCommit) }
         } else if let queued = record.queuedRevision {
@@ -115,7 +142,7 @@ public struct RolloutDriver: Sendable {
       }
       guard let next = request else { return record }
       request = nil
-      started = try await start(next.revision, trigger: next.trigger, &record)
+      started = try await start(next.revision, trigger: next.trigger, &record, sources: &sources)
     }
   }
 
@@ -124,7 +151,8 @@ public struct RolloutDriver: Sendable {
   /// Starts a rollout of `revision` in the record and stores it; its first actions are taken
   /// from the record by `drive`. Returns whether a rollout is now in progress.
   private func start(
-    _ revision: String, trigger: RolloutTrigger, _ record: inout RolloutRecord
+    _ revision: String, trigger: RolloutTrigger, _ record: inout RolloutRecord,
+    sources: inout SourceFailures
   ) async throws(RolloutDriverError) -> Bool {
     if trigger != .rollback, let bad = record.badRevisions.first(where: { $0.revision == revision })
     {
@@ -159,13 +187,14 @@ public struct RolloutDriver: Sendable {
     }
     let sites =
       catchUp ? prepared.sites.filter { record.behindSites.contains($0.name) } : prepared.sites
-    let controls = try? await store.controls()
+    // Unreadable controls hold the rollout from its start.
+    let controls = noteControls(await Self.outcome { try await store.controls() }, &sources)
     let engine = RolloutEngine(policy: prepared.policy)
     // A rollback's failing wave stops where it is: the revision it would return to is the one
     // the operator rolled back from.
     let (state, _) = engine.start(
       revision: revision, lastGoodRevision: trigger == .rollback ? nil : record.lastGoodRevision,
-      sites: sites, at: now(), paused: controls?.paused ?? false)
+      sites: sites, at: now(), paused: controls?.paused ?? true)
     record.current = state
     record.currentTrigger = catchUp ? .catchUp : trigger
     record.rolloutNumber += 1
@@ -197,12 +226,16 @@ public struct RolloutDriver: Sendable {
     case applyFinished(site: String, RolloutEvent)
     case healthChecked(site: String, RolloutEvent)
     case tick
+    case controls(Result<RolloutControls, any Error>)
+    case polled(Result<String?, any Error>)
+    /// A wait cut short because the driver is stopping.
+    case stopping
   }
 
   /// Runs the record's current rollout until it finishes, storing each step before acting on it.
   private func drive(
     _ record: inout RolloutRecord, actions initial: [RolloutAction], supersedeWith: String?,
-    newerRevision: (@Sendable () async -> String?)?
+    newerRevision: (@Sendable () async throws -> String?)?, sources: inout SourceFailures
   ) async throws(RolloutDriverError) {
     guard var state = record.current else { return }
     let prepared: PreparedRevision
@@ -213,9 +246,11 @@ public struct RolloutDriver: Sendable {
     }
     let engine = RolloutEngine(policy: prepared.policy)
     var working = record
+    var failures = sources
     let outcome: Result<Void, RolloutDriverError> = await withTaskGroup(of: Input.self) { group in
       var checking: Set<String> = []
       var applying: Set<String> = []
+      var readingControls = false
       // A site's rollback waits for its apply in flight, which would otherwise land after it.
       var rollbacksAfterApply: [String: String] = [:]
       func rollBack(_ site: String, to revision: String) {
@@ -242,14 +277,26 @@ public struct RolloutDriver: Sendable {
       }
       func scheduleTick() {
         group.addTask {
-          try? await Task.sleep(for: self.settings.tickInterval)
+          guard await self.wait(self.settings.tickInterval) else { return .stopping }
           return .tick
+        }
+      }
+      func readControls() {
+        guard !readingControls else { return }
+        readingControls = true
+        group.addTask { .controls(await Self.outcome { try await self.store.controls() }) }
+      }
+      func schedulePoll() {
+        guard let newerRevision else { return }
+        group.addTask {
+          guard await self.wait(self.settings.revisionPollInterval) else { return .stopping }
+          return .polled(await Self.outcome { try await newerRevision() })
         }
       }
       launch(initial)
       scheduleTick()
+      schedulePoll()
       var pendingEvents: [RolloutEvent] = supersedeWith.map { [.newRevision($0, at: now())] } ?? []
-      var lastPoll = ContinuousClock.now
       while !state.phase.isFinished {
         if Task.isCancelled {
           group.cancelAll()
@@ -270,18 +317,25 @@ public struct RolloutDriver: Sendable {
             checking.remove(site)
             pendingEvents.append(event)
           case .tick:
-            pendingEvents += await controlEvents(for: state, rollout: working.currentRolloutID)
-            if let newerRevision, ContinuousClock.now - lastPoll >= settings.revisionPollInterval {
-              lastPoll = ContinuousClock.now
-              if let newer = await newerRevision(), newer != state.revision,
-                newer != working.queuedRevision, !working.isBad(newer)
-              {
-                pendingEvents.append(.newRevision(newer, at: now()))
-              }
-            }
             pendingEvents.append(.tick(now()))
+            readControls()
             scheduleTick()
+          case .controls(let result):
+            readingControls = false
+            let controls = noteControls(result, &failures)
+            pendingEvents += controlEvents(
+              controls, for: state, rollout: working.currentRolloutID)
+          case .polled(let result):
+            if let newer = notePoll(result, &failures), newer != state.revision,
+              newer != working.queuedRevision, !working.isBad(newer)
+            {
+              pendingEvents.append(.newRevision(newer, at: now()))
+            }
+            schedulePoll()
+          case .stopping:
+            break
           }
+          continue
         }
         let event = pendingEvents.removeFirst()
         let before = state
@@ -312,12 +366,16 @@ public struct RolloutDriver: Sendable {
       return .success(())
     }
     record = working
+    sources = failures
     try outcome.get()
   }
 
-  /// Pause, resume and promotions the operator asked for that the state does not reflect yet.
-  private func controlEvents(for state: RolloutState, rollout: String?) async -> [RolloutEvent] {
-    guard let controls = try? await store.controls() else { return [] }
+  /// Pause, resume and promotions the operator asked for that the state does not reflect yet;
+  /// without readable `controls`, a pause.
+  private func controlEvents(
+    _ controls: RolloutControls?, for state: RolloutState, rollout: String?
+  ) -> [RolloutEvent] {
+    guard let controls else { return state.paused ? [] : [.pause] }
     var events: [RolloutEvent] = []
     if controls.paused && !state.paused { events.append(.pause) }
     if !controls.paused && state.paused { events.append(.resume(at: now())) }
@@ -327,6 +385,76 @@ public struct RolloutDriver: Sendable {
       events.append(.promote(wave: state.waves[wave].name))
     }
     return events
+  }
+
+  // MARK: Reads beside the rollout
+
+  /// The last failure of each read, so a failure is reported when it starts or changes and its
+  /// end once.
+  private struct SourceFailures {
+    var controls: String?
+    var poll: String?
+  }
+
+  /// The operator's controls, or nil when they could not be read; reports a change.
+  private func noteControls(
+    _ result: Result<RolloutControls, any Error>, _ failures: inout SourceFailures
+  ) -> RolloutControls? {
+    note(
+      result, lastFailure: &failures.controls, failed: RolloutObservation.controlsUnreadable,
+      recovered: .controlsReadable)
+  }
+
+  /// The revision a poll found, if any; reports a change.
+  private func notePoll(
+    _ result: Result<String?, any Error>, _ failures: inout SourceFailures
+  ) -> String? {
+    note(
+      result, lastFailure: &failures.poll, failed: RolloutObservation.pollFailed,
+      recovered: .pollRecovered) ?? nil
+  }
+
+  /// What a read gave, or nil when it failed; reports a failure when it starts or changes, and
+  /// `recovered` at the first success after one.
+  private func note<Value>(
+    _ result: Result<Value, any Error>, lastFailure: inout String?,
+    failed: (String) -> RolloutObservation, recovered: RolloutObservation
+  ) -> Value? {
+    switch result {
+    case .success(let value):
+      if lastFailure != nil {
+        lastFailure = nil
+        observe(recovered)
+      }
+      return value
+    case .failure(let error):
+      let reason = "\(error)"
+      if lastFailure != reason {
+        lastFailure = reason
+        observe(failed(reason))
+      }
+      return nil
+    }
+  }
+
+  /// Sleeps `duration` on the driver's clock; false when cut short by cancellation.
+  private func wait(_ duration: Duration) async -> Bool {
+    do {
+      try await clock.sleep(for: duration)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  private static func outcome<Value>(
+    _ read: () async throws -> Value
+  ) async -> Result<Value, any Error> {
+    do {
+      return .success(try await read())
+    } catch {
+      return .failure(error)
+    }
   }
 
   /// Whether anything but the clock changed: ticks that change nothing are not stored.
@@ -354,8 +482,7 @@ public struct RolloutDriver: Sendable {
       case .done: return .rolledBack(site: site, at: now())
       case .unreachable(let why), .failed(let why): reason = why
       }
-      guard attempt < settings.rollbackAttempts, !Task.isCancelled else { break }
-      try? await Task.sleep(for: delay)
+      guard attempt < settings.rollbackAttempts, await wait(delay) else { break }
       delay = min(delay * 2, .seconds(60))
     }
     return .rollbackFailed(
@@ -420,6 +547,16 @@ public enum RolloutObservation: Sendable {
   case rejected(revision: String, reason: String)
   case queued(revision: String)
   case nothingToDo(String)
+  /// The operator's controls cannot be read (the reason): the rollout holds until they can.
+  /// Reported when reads start failing and when the reason changes.
+  case controlsUnreadable(String)
+  /// The controls are read again after `controlsUnreadable`: they decide again.
+  case controlsReadable
+  /// Asking for a newer revision failed (the reason); the rollout goes on. Reported when polls
+  /// start failing and when the reason changes.
+  case pollFailed(String)
+  /// A poll answered again after `pollFailed`.
+  case pollRecovered
 }
 
 extension RolloutEvent {

@@ -87,6 +87,12 @@ struct RolloutRunner {
     case .queued(let revision):
       lines = ["\(shortRevision(revision)) arrived during a rollback: it starts after it"]
     case .nothingToDo(let message): lines = [message]
+    case .controlsUnreadable(let reason):
+      lines = ["cannot read the operator's controls (\(reason)): holding new site changes"]
+    case .controlsReadable: lines = ["the operator's controls can be read again"]
+    case .pollFailed(let reason):
+      lines = ["cannot ask Git for a newer commit (\(reason)); the rollout goes on"]
+    case .pollRecovered: lines = ["Git answers again"]
     }
     return lines
   }

@@ -1,5 +1,6 @@
-// In-memory stand-ins for the fleet (`RolloutTargets`) and the record's home (`RolloutStore`),
-// for driving `RolloutDriver` in tests without clusters.
+// In-memory stand-ins for the fleet (`RolloutTargets`), the record's home (`RolloutStore`) and
+// the Git remote the driver polls (`FakeRemote`), for driving `RolloutDriver` in tests without
+// clusters. Whatever takes time in them takes it on the clock they are given (a `TestClock`).
 //
 // Both can share a `Journal`, a single sequence that orders every successful save against the
 // start of every apply, so a test can check that a site was recorded as changing before it was
@@ -57,7 +58,7 @@ struct ApplyEntry: Sendable, Hashable, CustomStringConvertible {
 
 /// A fleet in memory: the sites and policy of each revision, the revision each site runs, and a
 /// log of every apply. Revisions can be made broken (their health is Failed), sites unreachable,
-/// single applies slow or refused, and revisions unrenderable.
+/// single applies slow (on `clock`) or refused, and revisions unrenderable.
 final class FakeFleet: RolloutTargets {
   private struct State {
     var fleet: (sites: [Site], policy: RolloutPolicy)
@@ -80,14 +81,20 @@ final class FakeFleet: RolloutTargets {
 
   private let state: Mutex<State>
   let journal: Journal?
+  /// What slow applies wait on.
+  let clock: any Clock<Duration>
 
-  init(sites: [Site], policy: RolloutPolicy, running: String? = nil, journal: Journal? = nil) {
+  init(
+    sites: [Site], policy: RolloutPolicy, running: String? = nil, journal: Journal? = nil,
+    clock: any Clock<Duration>
+  ) {
     var state = State(fleet: (sites, policy))
     if let running {
       for site in sites { state.running[site.name] = running }
     }
     self.state = Mutex(state)
     self.journal = journal
+    self.clock = clock
   }
 
   private static func key(_ site: String, _ revision: String) -> String { site + "@" + revision }
@@ -188,7 +195,7 @@ final class FakeFleet: RolloutTargets {
       return state.delays[Self.key(site, revision)] ?? state.delay
     }
     // A request already on its way is not called back: cancellation only cuts the wait short.
-    if delay > .zero { try? await Task.sleep(for: delay) }
+    if delay > .zero { try? await clock.sleep(for: delay) }
     let (outcome, entry, hook) = state.withLock { state in
       state.busy[site, default: 1] -= 1
       let outcome: SiteOperationOutcome
@@ -237,8 +244,9 @@ final class FakeFleet: RolloutTargets {
   }
 }
 
-/// A store in memory: keeps every saved record in order, serves controls the test sets, and can
-/// refuse chosen saves (numbered from 1) as a conflicting writer would.
+/// A store in memory: keeps every saved record in order, serves controls the test sets (or
+/// fails or holds reads of them, on demand), and can refuse chosen saves (numbered from 1) as a conflicting
+/// writer would.
 final class MemoryStore: RolloutStore {
   private struct State {
     var seed: RolloutRecord?
@@ -246,10 +254,14 @@ final class MemoryStore: RolloutStore {
     var attempts = 0
     var failing: Set<Int> = []
     var controls = RolloutControls()
+    var controlsFailure: String?
+    var controlsReads = 0
   }
 
   private let state: Mutex<State>
   let journal: Journal?
+  /// Holds reads of the controls (counted when they begin) until released.
+  let controlsGate = Gate()
 
   init(seed: RolloutRecord? = nil, failOnSave failing: Set<Int> = [], journal: Journal? = nil) {
     state = Mutex(State(seed: seed, failing: failing))
@@ -271,6 +283,14 @@ final class MemoryStore: RolloutStore {
     state.withLock { change(&$0.controls) }
   }
 
+  /// Reading the controls throws `message` from now on (nil: they are readable again).
+  func failControls(_ message: String?) {
+    state.withLock { $0.controlsFailure = message }
+  }
+
+  /// Calls of `controls()`, failed ones included.
+  var controlsReads: Int { state.withLock { $0.controlsReads } }
+
   func load() async throws -> RolloutRecord? {
     latest
   }
@@ -290,6 +310,102 @@ final class MemoryStore: RolloutStore {
   }
 
   func controls() async throws -> RolloutControls {
-    state.withLock { $0.controls }
+    state.withLock { $0.controlsReads += 1 }
+    await controlsGate.pass()
+    let result: Result<RolloutControls, DoubleError> = state.withLock { state in
+      if let message = state.controlsFailure { return .failure(DoubleError(description: message)) }
+      return .success(state.controls)
+    }
+    return try result.get()
+  }
+}
+
+/// Holds calls until released, as a remote that does not answer would: `pass()` returns at
+/// once unless `hold()` was called, else when `release()` is, or when its task is cancelled.
+final class Gate: Sendable {
+  private struct State {
+    var held = false
+    var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
+    var nextWaiter = 0
+  }
+
+  private let state = Mutex(State())
+
+  /// Calls from now on wait until `release()`.
+  func hold() {
+    state.withLock { $0.held = true }
+  }
+
+  /// Lets every waiting call go on, and the next ones through.
+  func release() {
+    let waiting = state.withLock { state in
+      state.held = false
+      defer { state.waiting = [:] }
+      return Array(state.waiting.values)
+    }
+    for call in waiting { call.resume() }
+  }
+
+  /// Calls waiting for `release()`.
+  var waiting: Int { state.withLock { $0.waiting.count } }
+
+  func pass() async {
+    let id: Int = state.withLock { state in
+      state.nextWaiter += 1
+      return state.nextWaiter
+    }
+    await withTaskCancellationHandler {
+      await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let go = state.withLock { state in
+          guard state.held, !Task.isCancelled else { return true }
+          state.waiting[id] = continuation
+          return false
+        }
+        if go { continuation.resume() }
+      }
+    } onCancel: {
+      state.withLock { $0.waiting.removeValue(forKey: id) }?.resume()
+    }
+  }
+}
+
+/// The Git remote the driver asks for a newer revision (`newerRevision`): answers what the test
+/// sets, fails on demand, and can hold calls (`gate`). A held call ends with `CancellationError`
+/// when its task is cancelled.
+final class FakeRemote: Sendable {
+  private struct State {
+    var answer: @Sendable () -> String? = { nil }
+    var failure: String?
+    var calls = 0
+  }
+
+  private let state = Mutex(State())
+  let gate = Gate()
+
+  /// Polls answer what `answer` returns when called.
+  func answer(_ answer: @escaping @Sendable () -> String?) {
+    state.withLock { $0.answer = answer }
+  }
+
+  /// Polls throw `message` from now on (nil: they answer again).
+  func fail(_ message: String?) {
+    state.withLock { $0.failure = message }
+  }
+
+  /// Calls so far, including held and failed ones.
+  var calls: Int { state.withLock { $0.calls } }
+
+  /// The closure to hand the driver as `newerRevision`.
+  var newerRevision: @Sendable () async throws -> String? {
+    { try await self.poll() }
+  }
+
+  private func poll() async throws -> String? {
+    state.withLock { $0.calls += 1 }
+    await gate.pass()
+    try Task.checkCancellation()
+    let (answer, failure) = state.withLock { ($0.answer, $0.failure) }
+    if let failure { throw DoubleError(description: failure) }
+    return answer()
   }
 }

@@ -4,7 +4,6 @@ import Model
 import Rollout
 import Synchronization
 import Testing
-import WavesyncTesting
 
 // MARK: Fleet and policy
 
@@ -29,69 +28,6 @@ private func settings(historyLimit: Int = 10, rollbackAttempts: Int = 3)
 /// The wave of each site, from its `wave` label.
 private func waveName(_ site: String) -> String {
   String(site.prefix { $0 != "-" })
-}
-
-// MARK: Running the driver with bounded waits
-
-/// The result of a run in the background, once it has one.
-private final class RunResult: Sendable {
-  let value = Mutex<Result<RolloutRecord, RolloutDriverError>?>(nil)
-}
-
-/// A `run` in the background.
-private struct BackgroundRun {
-  let result: RunResult
-  let task: Task<Void, Never>
-
-  init(
-    _ driver: RolloutDriver, _ revision: String, trigger: RolloutTrigger = .newCommit,
-    newerRevision: (@Sendable () async -> String?)? = nil
-  ) {
-    let result = RunResult()
-    self.result = result
-    task = Task {
-      do throws(RolloutDriverError) {
-        let record = try await driver.run(
-          revision: revision, trigger: trigger, newerRevision: newerRevision)
-        result.value.withLock { $0 = .success(record) }
-      } catch {
-        result.value.withLock { $0 = .failure(error) }
-      }
-    }
-  }
-
-  /// The outcome of the run, once it has one.
-  func finished() async throws -> Result<RolloutRecord, RolloutDriverError> {
-    try await eventually("the driver's run finished", interval: .milliseconds(5)) { _ in
-      result.value.withLock { $0 }
-    }
-  }
-
-  /// The record the run returned; throws if it failed.
-  func record() async throws -> RolloutRecord {
-    try await finished().get()
-  }
-}
-
-/// The shared polling helper at the pace of the driver's millisecond ticks.
-private func driverEventually(_ what: String, _ condition: () -> Bool) async throws {
-  try await eventually(what, interval: .milliseconds(5)) { condition() }
-}
-
-/// Runs `revision` to the end and returns the record.
-private func complete(
-  _ driver: RolloutDriver, _ revision: String, trigger: RolloutTrigger = .newCommit,
-  newerRevision: (@Sendable () async -> String?)? = nil
-) async throws -> RolloutRecord {
-  try await BackgroundRun(driver, revision, trigger: trigger, newerRevision: newerRevision)
-    .record()
-}
-
-/// Everything the driver reports, in order.
-private final class Observations: Sendable {
-  private let list = Mutex<[RolloutObservation]>([])
-  func append(_ observation: RolloutObservation) { list.withLock { $0.append(observation) } }
-  var all: [RolloutObservation] { list.withLock { $0 } }
 }
 
 // MARK: Checks
@@ -153,18 +89,21 @@ private let threeWaves = [["canary-1"], ["early-1", "early-2"], ["rest-1", "rest
 
 // MARK: Tests
 
-@Suite("Rollout driver", .serialized, .timeLimit(.minutes(5)))
+@Suite("Rollout driver")
 struct RolloutDriverTests {
+  /// The clock, executor and dates of this test's drivers.
+  private let harness = DriverHarness()
+
   /// A fleet on `r1`, its record and a driver, after a good first rollout of `r1`.
   private func fleetAtR1(
     policy: RolloutPolicy = threeWavePolicy(), sites: [Site] = threeWaveSites,
     settings: RolloutDriver.Settings = settings()
   ) async throws -> (FakeFleet, MemoryStore, Journal, RolloutDriver) {
     let journal = Journal()
-    let fleet = FakeFleet(sites: sites, policy: policy, journal: journal)
+    let fleet = FakeFleet(sites: sites, policy: policy, journal: journal, clock: harness.clock)
     let store = MemoryStore(journal: journal)
-    let driver = RolloutDriver(targets: fleet, store: store, settings: settings)
-    let record = try await complete(driver, "r1")
+    let driver = harness.driver(targets: fleet, store: store, settings: settings)
+    let record = try await harness.complete(driver, "r1")
     try #require(record.lastGoodRevision == "r1")
     return (fleet, store, journal, driver)
   }
@@ -176,9 +115,10 @@ struct RolloutDriverTests {
   ) throws -> RolloutRecord {
     let engine = RolloutEngine(policy: threeWavePolicy(soak: 0))
     var (state, _) = engine.start(
-      revision: "r2", lastGoodRevision: "r1", sites: threeWaveSites, at: Date())
-    (state, _) = engine.reduce(state, .applied(site: "canary-1", at: Date()))
-    (state, _) = engine.reduce(state, .health(site: "canary-1", status: canaryHealth, at: Date()))
+      revision: "r2", lastGoodRevision: "r1", sites: threeWaveSites, at: harness.now())
+    (state, _) = engine.reduce(state, .applied(site: "canary-1", at: harness.now()))
+    (state, _) = engine.reduce(
+      state, .health(site: "canary-1", status: canaryHealth, at: harness.now()))
     fleet.setRunning("canary-1", "r2")
     var seed = try #require(store.latest)
     seed.current = state
@@ -189,14 +129,15 @@ struct RolloutDriverTests {
   @Test func goodRevisionGoesThroughThreeWavesInOrder() async throws {
     let journal = Journal()
     let fleet = FakeFleet(
-      sites: threeWaveSites.reversed(), policy: threeWavePolicy(), running: "r0", journal: journal)
+      sites: threeWaveSites.reversed(), policy: threeWavePolicy(), running: "r0", journal: journal,
+      clock: harness.clock)
     fleet.setInProgressChecks(1)
     let store = MemoryStore(journal: journal)
     let seen = Observations()
-    let driver = RolloutDriver(
+    let driver = harness.driver(
       targets: fleet, store: store, settings: settings(), observe: { seen.append($0) })
 
-    let record = try await complete(driver, "r1")
+    let record = try await harness.complete(driver, "r1")
 
     let log = fleet.log
     #expect(log.allSatisfy { $0.revision == "r1" && $0.outcome == .done })
@@ -238,7 +179,7 @@ struct RolloutDriverTests {
     let before = fleet.log.count
     fleet.breakRevision("r2", message: "back-off 5m0s restarting failed container")
 
-    let record = try await complete(driver, "r2")
+    let record = try await harness.complete(driver, "r2")
 
     let log = fleet.log[before...]
     let canaries: Set = ["canary-1", "canary-2"]
@@ -270,7 +211,7 @@ struct RolloutDriverTests {
 
     // Marked bad: running it again does nothing at all.
     let (saves, applies, prepares) = (store.saveAttempts, fleet.log.count, fleet.prepared.count)
-    let again = try await complete(driver, "r2")
+    let again = try await harness.complete(driver, "r2")
     #expect(again == record)
     #expect(store.saveAttempts == saves)
     #expect(fleet.log.count == applies)
@@ -284,10 +225,10 @@ struct RolloutDriverTests {
     let seed = try recordStoppedDuringR2(canaryHealth: .current, fleet, store)
     try #require(seed.current?.phase == .running(wave: 1))
     let resumed = MemoryStore(seed: seed, journal: journal)
-    let driver = RolloutDriver(targets: fleet, store: resumed, settings: settings())
+    let driver = harness.driver(targets: fleet, store: resumed, settings: settings())
     let before = fleet.log.count
 
-    let record = try await complete(driver, "r3")
+    let record = try await harness.complete(driver, "r3")
 
     #expect(record.history.map(\.revision) == ["r3", "r2", "r1"])
     #expect(record.history.map(\.outcome) == [.succeeded, .superseded, .succeeded])
@@ -308,7 +249,8 @@ struct RolloutDriverTests {
   }
 
   /// Asks for `r3` while the stored rollout of `r2` rolls back.
-  private func r3DuringTheRollbackOfR2(_ store: MemoryStore) -> @Sendable () async -> String? {
+  private func r3DuringTheRollbackOfR2(_ store: MemoryStore) -> @Sendable () async throws -> String?
+  {
     {
       guard let current = store.latest?.current, current.revision == "r2",
         case .rollingBack = current.phase
@@ -327,11 +269,12 @@ struct RolloutDriverTests {
     fleet.setDelay(.milliseconds(300), applying: "r1", to: "canary-1")
     let resumed = MemoryStore(seed: seed, journal: journal)
     let seen = Observations()
-    let driver = RolloutDriver(
+    let driver = harness.driver(
       targets: fleet, store: resumed, settings: settings(), observe: { seen.append($0) })
     let before = fleet.log.count
 
-    let record = try await complete(driver, "r2", newerRevision: r3DuringTheRollbackOfR2(resumed))
+    let record = try await harness.complete(
+      driver, "r2", newerRevision: r3DuringTheRollbackOfR2(resumed))
 
     #expect(record.history.map(\.revision) == ["r3", "r2", "r1"])
     #expect(record.history.map(\.outcome) == [.succeeded, .rolledBack, .succeeded])
@@ -359,7 +302,8 @@ struct RolloutDriverTests {
     fleet.breakRevision("r2", message: "readiness probe failed")
     fleet.setDelay(.milliseconds(300), applying: "r1", to: "canary-1")
 
-    let record = try await complete(driver, "r2", newerRevision: r3DuringTheRollbackOfR2(store))
+    let record = try await harness.complete(
+      driver, "r2", newerRevision: r3DuringTheRollbackOfR2(store))
 
     // Stored as queued while the rollback ran, and the rollback completed.
     #expect(
@@ -380,12 +324,12 @@ struct RolloutDriverTests {
     let (fleet, store, _, driver) = try await fleetAtR1()
     fleet.define(revision: "r2", sites: threeWaveSites, policy: threeWavePolicy(gateEarly: true))
     // r3 is committed while r2 waits at its gate.
-    let newer: @Sendable () async -> String? = {
+    let newer: @Sendable () async throws -> String? = {
       store.latest?.current.map { $0.revision == "r2" && $0.phase == .waitingForPromotion(wave: 1) }
         == true ? "r3" : nil
     }
 
-    let record = try await complete(driver, "r2", newerRevision: newer)
+    let record = try await harness.complete(driver, "r2", newerRevision: newer)
 
     #expect(record.history.dropFirst().first?.revision == "r2")
     #expect(record.history.dropFirst().first?.outcome == .superseded)
@@ -401,7 +345,7 @@ struct RolloutDriverTests {
     let before = fleet.log.count
     fleet.failPrepare("r2", message: "sites/edge.yaml: unknown field \"lables\"")
 
-    let record = try await complete(driver, "r2")
+    let record = try await harness.complete(driver, "r2")
 
     #expect(fleet.log.count == before)
     for site in threeWaveSites { #expect(fleet.revision(of: site.name) == "r1") }
@@ -416,7 +360,7 @@ struct RolloutDriverTests {
     #expect(store.latest == record)
 
     let (saves, prepares) = (store.saveAttempts, fleet.prepared.count)
-    #expect(try await complete(driver, "r2") == record)
+    #expect(try await harness.complete(driver, "r2") == record)
     #expect(store.saveAttempts == saves && fleet.prepared.count == prepares)
     #expect(fleet.log.count == before)
   }
@@ -424,12 +368,13 @@ struct RolloutDriverTests {
   @Test(arguments: [1, 2, 3, 5, 8, 12])
   func driverStoppedByAFailedSaveResumesFromTheStoredRecord(failingSave: Int) async throws {
     let journal = Journal()
-    let fleet = FakeFleet(sites: threeWaveSites, policy: threeWavePolicy(), journal: journal)
+    let fleet = FakeFleet(
+      sites: threeWaveSites, policy: threeWavePolicy(), journal: journal, clock: harness.clock)
     fleet.setDelay(.milliseconds(5))
     let first = MemoryStore(failOnSave: [failingSave], journal: journal)
-    let stopped = RolloutDriver(targets: fleet, store: first, settings: settings())
+    let stopped = harness.driver(targets: fleet, store: first, settings: settings())
 
-    let outcome = try await BackgroundRun(stopped, "r1").finished()
+    let outcome = try await harness.outcome(of: harness.start(stopped, "r1"))
     guard case .failure(.store(let message)) = outcome else {
       Issue.record("expected a store error, found \(String(describing: outcome))")
       return
@@ -439,7 +384,7 @@ struct RolloutDriverTests {
     #expect(first.saved.count == failingSave - 1)
     // The stopped driver touches nothing more.
     let appliedByFirst = fleet.log
-    try await Task.sleep(for: .milliseconds(100))
+    await harness.advance(by: .milliseconds(100))
     #expect(fleet.log == appliedByFirst)
     // Every site it touched was stored as started first.
     let stored = first.latest
@@ -449,8 +394,8 @@ struct RolloutDriverTests {
     }
 
     let second = MemoryStore(seed: stored, journal: journal)
-    let resumed = RolloutDriver(targets: fleet, store: second, settings: settings())
-    let record = try await complete(resumed, "r1")
+    let resumed = harness.driver(targets: fleet, store: second, settings: settings())
+    let record = try await harness.complete(resumed, "r1")
 
     #expect(record.current?.phase == .succeeded)
     #expect(record.lastGoodRevision == "r1")
@@ -470,18 +415,20 @@ struct RolloutDriverTests {
 
   @Test func pausedRolloutAppliesNothingUntilResumed() async throws {
     let journal = Journal()
-    let fleet = FakeFleet(sites: threeWaveSites, policy: threeWavePolicy(), journal: journal)
+    let fleet = FakeFleet(
+      sites: threeWaveSites, policy: threeWavePolicy(), journal: journal, clock: harness.clock)
     let store = MemoryStore(journal: journal)
     store.setControls { $0.paused = true }
-    let run = BackgroundRun(RolloutDriver(targets: fleet, store: store, settings: settings()), "r1")
+    let run = harness.start(
+      harness.driver(targets: fleet, store: store, settings: settings()), "r1")
 
-    try await driverEventually("the pause recorded") { store.latest?.current?.paused == true }
-    try await Task.sleep(for: .milliseconds(200))
+    try await harness.advance(until: "the pause recorded") { store.latest?.current?.paused == true }
+    await harness.advance(by: .milliseconds(200))
     #expect(fleet.log.isEmpty)
     #expect(store.latest?.current?.phase == .running(wave: 0))
 
     store.setControls { $0.paused = false }
-    let record = try await run.record()
+    let record = try await harness.record(of: run)
     #expect(record.current?.phase == .succeeded)
     #expect(record.current?.paused == false)
     for site in threeWaveSites { #expect(fleet.revision(of: site.name) == "r1") }
@@ -491,22 +438,24 @@ struct RolloutDriverTests {
   @Test func pauseDuringARolloutHoldsTheNextWave() async throws {
     let journal = Journal()
     let fleet = FakeFleet(
-      sites: threeWaveSites, policy: threeWavePolicy(soak: 0.2), journal: journal)
+      sites: threeWaveSites, policy: threeWavePolicy(soak: 0.2), journal: journal,
+      clock: harness.clock)
     let store = MemoryStore(journal: journal)
     fleet.onApply { entry in
       if entry.site == "canary-1" { store.setControls { $0.paused = true } }
     }
-    let run = BackgroundRun(RolloutDriver(targets: fleet, store: store, settings: settings()), "r1")
+    let run = harness.start(
+      harness.driver(targets: fleet, store: store, settings: settings()), "r1")
 
     // The canary soaks, then the next wave is entered but, paused, not started.
-    try await driverEventually("paused in wave 1") {
+    try await harness.advance(until: "paused in wave 1") {
       store.latest?.current.map { $0.paused && $0.phase == .running(wave: 1) } == true
     }
-    try await Task.sleep(for: .milliseconds(200))
+    await harness.advance(by: .milliseconds(200))
     #expect(fleet.log.map(\.site) == ["canary-1"])
 
     store.setControls { $0.paused = false }
-    let record = try await run.record()
+    let record = try await harness.record(of: run)
     #expect(record.current?.phase == .succeeded)
     for site in threeWaveSites { #expect(fleet.revision(of: site.name) == "r1") }
     checkWaveOrder(fleet.log, revision: "r1", waves: threeWaves)
@@ -516,14 +465,16 @@ struct RolloutDriverTests {
   @Test func manualGateWaitsForThePromotionOfItsRevisionAndWave() async throws {
     let journal = Journal()
     let fleet = FakeFleet(
-      sites: threeWaveSites, policy: threeWavePolicy(gateEarly: true), journal: journal)
+      sites: threeWaveSites, policy: threeWavePolicy(gateEarly: true), journal: journal,
+      clock: harness.clock)
     let store = MemoryStore(journal: journal)
-    let run = BackgroundRun(RolloutDriver(targets: fleet, store: store, settings: settings()), "r1")
+    let run = harness.start(
+      harness.driver(targets: fleet, store: store, settings: settings()), "r1")
 
-    try await driverEventually("waiting at the gate of wave 1") {
+    try await harness.advance(until: "waiting at the gate of wave 1") {
       store.latest?.current?.phase == .waitingForPromotion(wave: 1)
     }
-    try await Task.sleep(for: .milliseconds(150))
+    await harness.advance(by: .milliseconds(150))
     // Promotions of another revision's wave or of another wave open nothing.
     let rollout = try #require(store.latest?.currentRolloutID)
     #expect(rollout == "r1#1")
@@ -533,41 +484,42 @@ struct RolloutDriverTests {
         RolloutControls.promotion(rollout: rollout, wave: "rest"),
       ]
     }
-    try await Task.sleep(for: .milliseconds(150))
+    await harness.advance(by: .milliseconds(150))
     #expect(fleet.log.map(\.site) == ["canary-1"])
     #expect(store.latest?.current?.phase == .waitingForPromotion(wave: 1))
 
     store.setControls {
       $0.promotions.append(RolloutControls.promotion(rollout: rollout, wave: "early"))
     }
-    let record = try await run.record()
+    let record = try await harness.record(of: run)
     #expect(record.current?.phase == .succeeded)
     for site in threeWaveSites { #expect(fleet.revision(of: site.name) == "r1") }
     checkWaveOrder(fleet.log, revision: "r1", waves: threeWaves)
   }
 
   @Test func aPromotionIsForOneRolloutNotALaterOneOfTheSameRevision() async throws {
-    let fleet = FakeFleet(sites: threeWaveSites, policy: threeWavePolicy(gateEarly: true))
+    let fleet = FakeFleet(
+      sites: threeWaveSites, policy: threeWavePolicy(gateEarly: true), clock: harness.clock)
     let store = MemoryStore()
     // Promoted ahead of time: the first rollout of r1 passes its gate.
     store.setControls {
       $0.promotions = [RolloutControls.promotion(rollout: "r1#1", wave: "early")]
     }
-    let driver = RolloutDriver(targets: fleet, store: store, settings: settings())
-    let first = try await complete(driver, "r1")
+    let driver = harness.driver(targets: fleet, store: store, settings: settings())
+    let first = try await harness.complete(driver, "r1")
     #expect(first.current?.phase == .succeeded)
 
     // r2 fails; an operator rolls back to r1: that rollout (#3) waits at the gate again.
     fleet.breakRevision("r2", message: "CrashLoopBackOff")
-    #expect(try await complete(driver, "r2").history.first?.outcome == .rolledBack)
+    #expect(try await harness.complete(driver, "r2").history.first?.outcome == .rolledBack)
     let applies = fleet.log.count
-    let rollback = BackgroundRun(driver, "r1", trigger: .rollback)
-    try await driverEventually("r1 waiting at the gate of wave 1") {
+    let rollback = harness.start(driver, "r1", trigger: .rollback)
+    try await harness.advance(until: "r1 waiting at the gate of wave 1") {
       store.latest?.current.map {
         $0.revision == "r1" && $0.phase == .waitingForPromotion(wave: 1)
       } == true
     }
-    try await Task.sleep(for: .milliseconds(150))
+    await harness.advance(by: .milliseconds(150))
     #expect(store.latest?.current?.phase == .waitingForPromotion(wave: 1))
     #expect(fleet.log[applies...].map(\.site) == ["canary-1"])
     #expect(store.latest?.currentRolloutID == "r1#3")
@@ -575,7 +527,7 @@ struct RolloutDriverTests {
     store.setControls {
       $0.promotions.append(RolloutControls.promotion(rollout: "r1#3", wave: "early"))
     }
-    let record = try await rollback.record()
+    let record = try await harness.record(of: rollback)
     #expect(record.current?.phase == .succeeded)
     #expect(record.lastGoodRevision == "r1")
     for site in threeWaveSites { #expect(fleet.revision(of: site.name) == "r1") }
@@ -583,15 +535,15 @@ struct RolloutDriverTests {
 
   @Test func aRollbackMarksWhatTheFleetRunsBadAndStopsAtAFailingWave() async throws {
     let (fleet, _, _, driver) = try await fleetAtR1()
-    #expect(try await complete(driver, "r2").lastGoodRevision == "r2")
+    #expect(try await harness.complete(driver, "r2").lastGoodRevision == "r2")
     fleet.breakRevision("r3", message: "CrashLoopBackOff", sites: ["early-1"])
-    let failed = try await complete(driver, "r3")
+    let failed = try await harness.complete(driver, "r3")
     #expect(failed.history.first?.outcome == .rolledBack && failed.lastGoodRevision == "r2")
     // canary runs r3 (its wave passed), early-1 went back to r2: both are bad now.
     fleet.breakRevision("r1", message: "ImagePullBackOff", sites: ["early-2"])
     let applies = fleet.log.count
 
-    let record = try await complete(driver, "r1", trigger: .rollback)
+    let record = try await harness.complete(driver, "r1", trigger: .rollback)
 
     #expect(record.isBad("r3") && record.isBad("r2"))
     #expect(
@@ -612,12 +564,12 @@ struct RolloutDriverTests {
       sites: sites("canary", 1) + sites("edge", 3),
       policy: policy(
         wave("canary"), wave("edge", max: .count(3), timeout: 1), unreachable: .skip),
-      journal: journal)
+      journal: journal, clock: harness.clock)
     let store = MemoryStore(journal: journal)
-    let driver = RolloutDriver(targets: fleet, store: store, settings: settings())
+    let driver = harness.driver(targets: fleet, store: store, settings: settings())
     fleet.setUnreachable("edge-2")
 
-    let record = try await complete(driver, "r1")
+    let record = try await harness.complete(driver, "r1")
 
     #expect(record.current?.phase == .succeeded)
     guard case .skipped(let why)? = record.current?.phase(of: "edge-2") else {
@@ -636,7 +588,7 @@ struct RolloutDriverTests {
     // Back online: running the last good revision again catches up that site alone.
     fleet.setUnreachable("edge-2", false)
     let before = fleet.log.count
-    let caughtUp = try await complete(driver, "r1")
+    let caughtUp = try await harness.complete(driver, "r1")
 
     #expect(fleet.log[before...].map(\.site) == ["edge-2"])
     #expect(fleet.log[before...].map(\.revision) == ["r1"])
@@ -650,7 +602,7 @@ struct RolloutDriverTests {
 
     // Nothing is behind any more: a third run is a no-op.
     let saves = store.saveAttempts
-    #expect(try await complete(driver, "r1") == caughtUp)
+    #expect(try await harness.complete(driver, "r1") == caughtUp)
     #expect(store.saveAttempts == saves)
   }
 
@@ -663,7 +615,7 @@ struct RolloutDriverTests {
     fleet.breakRevision("r2", message: "OOMKilled")
     fleet.setOutcome(.unreachable("no route to host"), applying: "r1", to: "canary-2")
 
-    let record = try await complete(driver, "r2")
+    let record = try await harness.complete(driver, "r2")
 
     guard case .rolledBack(let reason)? = record.current?.phase else {
       Issue.record("expected a rolled back rollout, found \(String(describing: record.current))")
@@ -689,7 +641,7 @@ struct RolloutDriverTests {
 
     // Once reachable, the next run of the last good revision brings it back.
     fleet.setOutcome(nil, applying: "r1", to: "canary-2")
-    let caughtUp = try await complete(driver, "r1")
+    let caughtUp = try await harness.complete(driver, "r1")
     #expect(caughtUp.behindSites.isEmpty)
     #expect(caughtUp.history.first?.trigger == .catchUp)
     for site in fleet.sites { #expect(fleet.revision(of: site.name) == "r1") }
@@ -699,14 +651,14 @@ struct RolloutDriverTests {
     let journal = Journal()
     let fleet = FakeFleet(
       sites: sites("canary", 1) + sites("rest", 1),
-      policy: policy(wave("canary"), wave("rest")), journal: journal)
+      policy: policy(wave("canary"), wave("rest")), journal: journal, clock: harness.clock)
     let store = MemoryStore(journal: journal)
-    let driver = RolloutDriver(
+    let driver = harness.driver(
       targets: fleet, store: store, settings: settings(historyLimit: 2))
-    for revision in ["r1", "r2", "r3"] { _ = try await complete(driver, revision) }
+    for revision in ["r1", "r2", "r3"] { _ = try await harness.complete(driver, revision) }
     #expect(store.latest?.history.map(\.revision) == ["r3", "r2"])
     fleet.failPrepare("r4", message: "broken template")
-    let record = try await complete(driver, "r4")
+    let record = try await harness.complete(driver, "r4")
     #expect(record.history.map(\.revision) == ["r4", "r3"])
     #expect(record.history.map(\.outcome) == [.rejected, .succeeded])
     #expect(store.saved.allSatisfy { $0.history.count <= 2 })
@@ -714,10 +666,10 @@ struct RolloutDriverTests {
 
   @Test func operatorRollbackMarksTheLatestRevisionBad() async throws {
     let (fleet, _, journal, driver) = try await fleetAtR1()
-    _ = try await complete(driver, "r2")
+    _ = try await harness.complete(driver, "r2")
     for site in threeWaveSites { try #require(fleet.revision(of: site.name) == "r2") }
 
-    let record = try await complete(driver, "r1", trigger: .rollback)
+    let record = try await harness.complete(driver, "r1", trigger: .rollback)
 
     #expect(record.isBad("r2"))
     #expect(record.badRevisions.first?.reason.contains("rolled back to r1") == true)
@@ -731,7 +683,7 @@ struct RolloutDriverTests {
 
     // The revision rolled back from is not rolled out again.
     let applies = fleet.log.count
-    #expect(try await complete(driver, "r2") == record)
+    #expect(try await harness.complete(driver, "r2") == record)
     #expect(fleet.log.count == applies)
   }
 
@@ -739,14 +691,14 @@ struct RolloutDriverTests {
     let (fleet, store, _, _) = try await fleetAtR1()
     let engine = RolloutEngine(policy: threeWavePolicy())
     let (state, _) = engine.start(
-      revision: "r2", lastGoodRevision: "r1", sites: threeWaveSites, at: Date())
+      revision: "r2", lastGoodRevision: "r1", sites: threeWaveSites, at: harness.now())
     var seed = try #require(store.latest)
     seed.current = state
     fleet.failPrepare("r2", message: "object not found")
-    let driver = RolloutDriver(
+    let driver = harness.driver(
       targets: fleet, store: MemoryStore(seed: seed), settings: settings())
     let before = fleet.log.count
-    let outcome = try await BackgroundRun(driver, "r2").finished()
+    let outcome = try await harness.outcome(of: harness.start(driver, "r2"))
     guard case .failure(.cannotResume(let revision, let reason)) = outcome else {
       Issue.record("expected cannotResume, found \(String(describing: outcome))")
       return
@@ -767,7 +719,7 @@ struct RolloutDriverTests {
     fleet.setOutcome(
       .failed("admission webhook denied the request"), applying: "r2", to: "canary-2")
 
-    let record = try await complete(driver, "r2")
+    let record = try await harness.complete(driver, "r2")
 
     #expect(record.current?.phase(of: "canary-1") == .rolledBack)
     #expect(record.lastGoodRevision == "r1")
@@ -777,10 +729,11 @@ struct RolloutDriverTests {
 
   @Test func revisionThatSelectsNoSiteIsRecordedAsSucceeded() async throws {
     let fleet = FakeFleet(
-      sites: [Site(name: "stray", labels: ["wave": "none"])], policy: policy(wave("canary")))
+      sites: [Site(name: "stray", labels: ["wave": "none"])], policy: policy(wave("canary")),
+      clock: harness.clock)
     let store = MemoryStore()
-    let driver = RolloutDriver(targets: fleet, store: store, settings: settings())
-    let record = try await complete(driver, "r1")
+    let driver = harness.driver(targets: fleet, store: store, settings: settings())
+    let record = try await harness.complete(driver, "r1")
     #expect(record.current?.phase == .succeeded)
     #expect(record.lastGoodRevision == "r1")
     #expect(record.history.map(\.revision) == ["r1"])
@@ -791,10 +744,10 @@ struct RolloutDriverTests {
     // A driver stopped in the second wave of r2; then the branch is reset to r1.
     let seed = try recordStoppedDuringR2(canaryHealth: .current, fleet, store)
     try #require(seed.current?.phase == .running(wave: 1))
-    let driver = RolloutDriver(
+    let driver = harness.driver(
       targets: fleet, store: MemoryStore(seed: seed), settings: settings())
 
-    let record = try await complete(driver, "r1")
+    let record = try await harness.complete(driver, "r1")
 
     #expect(record.history.dropFirst().first?.revision == "r2")
     #expect(record.history.dropFirst().first?.outcome == .superseded)
@@ -807,7 +760,7 @@ struct RolloutDriverTests {
       policy: policy(wave("canary"), wave("rest", max: .count(2))),
       sites: sites("canary", 1) + sites("rest", 2))
     fleet.breakRevision("r2", message: "CrashLoopBackOff", sites: ["rest-1", "rest-2"])
-    let record = try await complete(driver, "r2")
+    let record = try await harness.complete(driver, "r2")
     #expect(record.history.first?.outcome == .rolledBack)
     #expect(fleet.revision(of: "rest-1") == "r1" && fleet.revision(of: "rest-2") == "r1")
     #expect(fleet.revision(of: "canary-1") == "r2")
@@ -817,13 +770,14 @@ struct RolloutDriverTests {
   }
 
   @Test func cancelledRunStops() async throws {
-    let fleet = FakeFleet(sites: threeWaveSites, policy: threeWavePolicy())
+    let fleet = FakeFleet(sites: threeWaveSites, policy: threeWavePolicy(), clock: harness.clock)
     let store = MemoryStore()
     store.setControls { $0.paused = true }
-    let run = BackgroundRun(RolloutDriver(targets: fleet, store: store, settings: settings()), "r1")
-    try await driverEventually("the pause recorded") { store.latest?.current?.paused == true }
+    let run = harness.start(
+      harness.driver(targets: fleet, store: store, settings: settings()), "r1")
+    try await harness.advance(until: "the pause recorded") { store.latest?.current?.paused == true }
     run.task.cancel()
-    let outcome = try await run.finished()
+    let outcome = try await harness.outcome(of: run)
     guard case .failure(.cancelled) = outcome else {
       Issue.record("expected .cancelled, found \(String(describing: outcome))")
       return
