@@ -16,10 +16,12 @@ public struct LeaderElectionTiming: Sendable, Equatable {
 
   /// Fails when the durations cannot keep two holders apart.
   public init(leaseDuration: Duration, renewDeadline: Duration, retryPeriod: Duration) {
-    precondition(leaseDuration >= .seconds(1), "leaseDuration is at least 1 s (the Lease counts seconds)")
+    precondition(
+      leaseDuration >= .seconds(1), "leaseDuration is at least 1 s (the Lease counts seconds)")
     precondition(renewDeadline < leaseDuration, "renewDeadline must be shorter than leaseDuration")
     precondition(
-      retryPeriod * 1.2 < renewDeadline, "retryPeriod (with 20% jitter) must be shorter than renewDeadline")
+      retryPeriod * 1.2 < renewDeadline,
+      "retryPeriod (with 20% jitter) must be shorter than renewDeadline")
     self.leaseDuration = leaseDuration
     self.renewDeadline = renewDeadline
     self.retryPeriod = retryPeriod

@@ -32,7 +32,8 @@ public final class LeaderElector: Sendable {
   public init(
     client: KubeClient, namespace: String, name: String,
     identity: String = LeaderElector.defaultIdentity(), timing: LeaderElectionTiming = .standard,
-    releasesOnExit: Bool = true, report: @escaping @Sendable (LeaderElectionEvent) -> Void = { _ in }
+    releasesOnExit: Bool = true,
+    report: @escaping @Sendable (LeaderElectionEvent) -> Void = { _ in }
   ) {
     self.client = client
     lease = ObjectReference(

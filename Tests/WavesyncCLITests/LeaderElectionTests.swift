@@ -60,14 +60,7 @@ extension RolloutCLITests {
     @Test func ofTwoCandidatesOneLeadsAndTheOtherTakesOverWhenItLetsGo() async throws {
       let name = uniqueName("lease")
       let journal = Journal()
-      let candidates = ["a", "b"].map { id in
-        LeaderElector(
-          client: leases.client(), namespace: "default", name: name, identity: "replica-\(id)",
-          timing: Self.timing, report: journal.recorder(id))
-      }
-      let tasks = zip(["a", "b"], candidates).map { id, elector in
-        Task { try await elector.runWhileLeader { await journal.runUntilCancelled(id) } }
-      }
+      let tasks = ["a", "b"].map { candidate($0, lease: name, journal: journal) }
       defer { for task in tasks { task.cancel() } }
 
       let leader = try await eventually("a body started") { _ in
@@ -91,8 +84,10 @@ extension RolloutCLITests {
       try await eventually("\(follower) body started") { journal.contains("\(follower) started") }
       // It took the released lease (no holder), not one that ran out.
       #expect(journal.contains("\(follower) acquired from nobody-released, transitions 1"))
-      #expect(journal.happened("\(leader) released", before: "\(follower) started"), "\(journal.entries)")
-      #expect(journal.happened("\(leader) ended", before: "\(leader) released"), "\(journal.entries)")
+      #expect(
+        journal.happened("\(leader) released", before: "\(follower) started"), "\(journal.entries)")
+      #expect(
+        journal.happened("\(leader) ended", before: "\(leader) released"), "\(journal.entries)")
       let lease = try await leases.lease(name)
       #expect(lease.holder == "replica-\(follower)")
       #expect(lease.transitions == 1)
@@ -106,16 +101,10 @@ extension RolloutCLITests {
       let name = uniqueName("lease")
       let journal = Journal()
       // A leader that does not let go stops like a replica that dies: its renewals just end.
-      let dying = LeaderElector(
-        client: leases.client(), namespace: "default", name: name, identity: "replica-a",
-        timing: Self.timing, releasesOnExit: false, report: journal.recorder("a"))
-      let first = Task { try await dying.runWhileLeader { await journal.runUntilCancelled("a") } }
+      let first = candidate("a", lease: name, journal: journal, releasesOnExit: false)
       try await eventually("a body started") { journal.contains("a started") }
 
-      let next = LeaderElector(
-        client: leases.client(), namespace: "default", name: name, identity: "replica-b",
-        timing: Self.timing, report: journal.recorder("b"))
-      let second = Task { try await next.runWhileLeader { await journal.runUntilCancelled("b") } }
+      let second = candidate("b", lease: name, journal: journal)
       defer { second.cancel() }
       try await eventually("b following a") { journal.contains("b following replica-a") }
       let renewedBefore = journal.count("a renewed")
@@ -151,10 +140,7 @@ extension RolloutCLITests {
       var lease = try await client.create(
         Self.lease(name, holder: "skewed", renewTime: hourAgo, durationSeconds: 10))
 
-      let candidate = LeaderElector(
-        client: leases.client(), namespace: "default", name: name, identity: "replica-b",
-        timing: Self.timing, report: journal.recorder("b"))
-      let task = Task { try await candidate.runWhileLeader { await journal.runUntilCancelled("b") } }
+      let task = candidate("b", lease: name, journal: journal)
       defer { task.cancel() }
       try await eventually("b following skewed") { journal.contains("b following skewed") }
 
@@ -176,19 +162,26 @@ extension RolloutCLITests {
     @Test func aLeaderWhoseLeaseIsTakenStopsItsBody() async throws {
       let name = uniqueName("lease")
       let journal = Journal()
-      let elector = LeaderElector(
-        client: leases.client(), namespace: "default", name: name, identity: "replica-a",
-        timing: Self.timing, report: journal.recorder("a"))
-      let task = Task { try await elector.runWhileLeader { await journal.runUntilCancelled("a") } }
+      let task = candidate("a", lease: name, journal: journal)
       try await eventually("a body started") { journal.contains("a started") }
 
-      // Someone else takes the lease by a conditional write over what a wrote.
+      // Someone else takes the lease by a conditional write over what it read (again when a
+      // renewal came in between).
       let client = leases.client()
-      var lease = try #require(try await client.get(Self.reference(name)))
-      lease[path: ["spec", "holderIdentity"]] = "usurper"
-      lease[path: ["spec", "leaseDurationSeconds"]] = 60
-      lease[path: ["spec", "leaseTransitions"]] = 1
-      _ = try await client.replace(lease)
+      _ = try await eventually("the usurper's write") { note -> Bool? in
+        var lease = try #require(try await client.get(Self.reference(name)))
+        lease[path: ["spec", "holderIdentity"]] = "usurper"
+        lease[path: ["spec", "leaseDurationSeconds"]] = 60
+        lease[path: ["spec", "leaseTransitions"]] = 1
+        do {
+          _ = try await client.replace(lease)
+          return true
+        } catch {
+          guard case KubeError.conflict = error else { throw error }
+          note("\(error)")
+          return nil
+        }
+      }
 
       let error = await #expect(throws: LeaderElectionError.self) { try await task.value }
       guard case .lost(let leaseName, let reason)? = error else {
@@ -198,7 +191,9 @@ extension RolloutCLITests {
       #expect(leaseName == "coordination.k8s.io/Lease default/\(name)")
       #expect(reason == "usurper holds the lease now")
       #expect(journal.contains("a lost: usurper holds the lease now"))
-      #expect(journal.happened("a lost: usurper holds the lease now", before: "a ended"), "\(journal.entries)")
+      #expect(
+        journal.happened("a lost: usurper holds the lease now", before: "a ended"),
+        "\(journal.entries)")
       // It neither wrote over the new holder nor let go of a lease no longer its own.
       let after = try await leases.lease(name)
       #expect(after.holder == "usurper")
@@ -222,6 +217,17 @@ extension RolloutCLITests {
     }
 
     // MARK: Support
+
+    /// Candidate `replica-<id>` for the lease, running a body that notes when it starts and ends
+    /// and otherwise waits to be cancelled.
+    func candidate(
+      _ id: String, lease name: String, journal: Journal, releasesOnExit: Bool = true
+    ) -> Task<Void, any Error> {
+      let elector = LeaderElector(
+        client: leases.client(), namespace: "default", name: name, identity: "replica-\(id)",
+        timing: Self.timing, releasesOnExit: releasesOnExit, report: journal.recorder(id))
+      return Task { try await elector.runWhileLeader { await journal.runUntilCancelled(id) } }
+    }
 
     static func reference(_ name: String) -> ObjectReference {
       ObjectReference(
