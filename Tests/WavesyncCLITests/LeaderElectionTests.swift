@@ -1,4 +1,3 @@
-import Controller
 import Foundation
 import KubeClient
 import LocalFleet
@@ -6,6 +5,8 @@ import Model
 import Synchronization
 import Testing
 import WavesyncTesting
+
+@testable import Controller
 
 extension RolloutCLITests {
   /// Leader election of controller replicas through a Lease in the regional cluster. Candidates
@@ -39,9 +40,10 @@ extension RolloutCLITests {
       #expect(last.holder == "replica-a")
       #expect(last.transitions == 0)
       #expect(last.acquireTime == first.acquireTime)
-      #expect(last.renewTime != first.renewTime, "renewTime \(first.renewTime) did not move")
+      #expect(last.renewTime != first.renewTime, "renewTime \(first.renewTime ?? "") did not move")
       let microTime = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z/
-      #expect(first.renewTime.wholeMatch(of: microTime) != nil, "renewTime \(first.renewTime)")
+      #expect(
+        first.renewTime?.wholeMatch(of: microTime) != nil, "renewTime \(first.renewTime ?? "")")
 
       // Let go: no holder, so the next candidate needs not wait; the count of transitions stays.
       let released = try await leases.lease(name)
@@ -148,7 +150,7 @@ extension RolloutCLITests {
       for renewal in 1...6 {
         try await Task.sleep(for: .milliseconds(500))
         lease[path: ["spec", "renewTime"]] = .string(
-          Self.microTime(hourAgo.addingTimeInterval(Double(renewal))))
+          LeaseRecord.microTime(hourAgo.addingTimeInterval(Double(renewal))))
         lease = try await client.replace(lease)
         journal.note("skewed renewed")
       }
@@ -242,14 +244,10 @@ extension RolloutCLITests {
         "metadata": ["name": .string(name), "namespace": "default"],
         "spec": [
           "holderIdentity": .string(holder), "leaseDurationSeconds": .int(durationSeconds),
-          "acquireTime": .string(microTime(renewTime)), "renewTime": .string(microTime(renewTime)),
+          "acquireTime": .string(LeaseRecord.microTime(renewTime)),
+          "renewTime": .string(LeaseRecord.microTime(renewTime)),
         ],
       ]
-    }
-
-    static func microTime(_ date: Date) -> String {
-      date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        .replacingOccurrences(of: "Z", with: "000Z")
     }
   }
 }
@@ -263,24 +261,10 @@ struct RegionalLeases: Sendable {
   /// A client of its own, so its request counts are the candidate's alone.
   func client() -> KubeClient { fleet.client(for: RolloutFleet.regional) }
 
-  struct Lease: Sendable {
-    var holder: String
-    var durationSeconds: Int64
-    var acquireTime: String
-    var renewTime: String
-    var transitions: Int64
-  }
-
-  func lease(_ name: String) async throws -> Lease {
+  func lease(_ name: String) async throws -> LeaseRecord {
     let reference = RolloutCLITests.LeaderElectionTests.reference(name)
-    let lease = try #require(try await client().get(reference), "no Lease default/\(name)")
-    let spec = lease["spec"]
-    return Lease(
-      holder: spec?["holderIdentity"]?.stringValue ?? "",
-      durationSeconds: spec?["leaseDurationSeconds"]?.intValue ?? 0,
-      acquireTime: spec?["acquireTime"]?.stringValue ?? "",
-      renewTime: spec?["renewTime"]?.stringValue ?? "",
-      transitions: spec?["leaseTransitions"]?.intValue ?? 0)
+    return LeaseRecord(
+      lease: try #require(try await client().get(reference), "no Lease default/\(name)"))
   }
 }
 
