@@ -109,11 +109,13 @@ extension RolloutCLITests {
       let second = candidate("b", lease: name, journal: journal)
       defer { second.cancel() }
       try await eventually("b following a") { journal.contains("b following replica-a") }
+      // a keeps renewing for longer than the lease lasts (ten renewals, half a second apart at
+      // the least, against four seconds): b keeps waiting.
       let renewedBefore = journal.count("a renewed")
-      try await eventually("two more renewals of a") {
-        journal.count("a renewed") >= renewedBefore + 2
+      try await eventually("ten more renewals of a") {
+        journal.count("a renewed") >= renewedBefore + 10
       }
-      #expect(!journal.contains("b started"))
+      #expect(!journal.contains("b started"), "\(journal.entries)")
 
       first.cancel()
       try await first.value
@@ -140,14 +142,15 @@ extension RolloutCLITests {
       let client = leases.client()
       let hourAgo = Date().addingTimeInterval(-3600)
       var lease = try await client.create(
-        Self.lease(name, holder: "skewed", renewTime: hourAgo, durationSeconds: 10))
+        Self.lease(name, holder: "skewed", renewTime: hourAgo, durationSeconds: 3))
 
       let task = candidate("b", lease: name, journal: journal)
       defer { task.cancel() }
       try await eventually("b following skewed") { journal.contains("b following skewed") }
 
-      // The skewed holder renews (every write conditional: none may find the lease taken).
-      for renewal in 1...6 {
+      // The skewed holder renews for twice as long as its lease lasts, every write conditional:
+      // none may find the lease taken.
+      for renewal in 1...12 {
         try await Task.sleep(for: .milliseconds(500))
         lease[path: ["spec", "renewTime"]] = .string(
           LeaseRecord.microTime(hourAgo.addingTimeInterval(Double(renewal))))
