@@ -14,12 +14,16 @@ extension RolloutCLITests {
   /// and nothing asserts how fast anything happened, only who holds the lease, how often it
   /// changed hands and in which order bodies started and ended.
   @Suite struct LeaderElectionTests {
-    static let timing = LeaderElectionTiming(
-      leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .milliseconds(500))
 
     let leases: RegionalLeases
 
-    init() throws { leases = RegionalLeases(try RolloutFleet.environment.fleet) }
+    let timing: LeaderElectionTiming
+
+    init() throws {
+      leases = RegionalLeases(try RolloutFleet.environment.fleet)
+      timing = try LeaderElectionTiming(
+        leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .milliseconds(500))
+    }
 
     @Test func oneCandidateTakesTheLeaseRenewsItAndLetsGo() async throws {
       let name = uniqueName("lease")
@@ -27,7 +31,7 @@ extension RolloutCLITests {
       let client = leases.client()
       let elector = LeaderElector(
         client: client, namespace: "default", name: name, identity: "replica-a",
-        timing: Self.timing, report: journal.recorder("a"))
+        timing: timing, report: journal.recorder("a"))
 
       let (first, last) = try await elector.runWhileLeader {
         let first = try await leases.lease(name)
@@ -206,10 +210,32 @@ extension RolloutCLITests {
       #expect(!journal.contains("a released"))
     }
 
+    /// The API server goes away under the leader: it cannot renew, so at the renew deadline it
+    /// stops its body, before any other candidate could count the lease as run out.
+    @Test func aLeaderThatCannotRenewGivesUpAtTheRenewDeadline() async throws {
+      let name = uniqueName("lease")
+      let journal = Journal()
+      let task = candidate("a", lease: name, journal: journal)
+      try await eventually("a body started") { journal.contains("a started") }
+
+      let error = try await leases.fleet.withClusterStopped(RolloutFleet.regional) {
+        await #expect(throws: LeaderElectionError.self) { try await task.value }
+      }
+      guard case .lost(_, let reason)? = error else {
+        Issue.record("not a loss of leadership: \(String(describing: error))")
+        return
+      }
+      #expect(reason.hasPrefix("not renewed within 3.0 seconds: "), "\(reason)")
+      #expect(journal.contains("a lost: \(reason)"), "\(journal.entries)")
+      #expect(journal.happened("a lost: \(reason)", before: "a ended"), "\(journal.entries)")
+      #expect(!journal.contains("a released"))
+      #expect(try await leases.lease(name).holder == "replica-a")
+    }
+
     @Test func aLeaseInAMissingNamespaceIsAnErrorNotAWait() async throws {
       let elector = LeaderElector(
         client: leases.client(), namespace: uniqueName("absent"), name: "wavesync-fleet-x",
-        timing: Self.timing)
+        timing: timing)
       let error = await #expect(throws: LeaderElectionError.self) {
         try await elector.runWhileLeader { Issue.record("the body ran") }
       }
@@ -221,6 +247,23 @@ extension RolloutCLITests {
       #expect(reason.contains("not found"), "\(reason)")
     }
 
+    @Test func durationsThatCannotKeepTwoHoldersApartAreRefused() {
+      #expect(throws: InvalidLeaderElectionTiming.self) {
+        try LeaderElectionTiming(
+          leaseDuration: .seconds(4), renewDeadline: .seconds(4), retryPeriod: .seconds(1))
+      }
+      #expect(throws: InvalidLeaderElectionTiming.self) {
+        try LeaderElectionTiming(
+          leaseDuration: .seconds(15), renewDeadline: .seconds(10), retryPeriod: .seconds(9))
+      }
+      #expect(throws: InvalidLeaderElectionTiming.self) {
+        try LeaderElectionTiming(
+          leaseDuration: .milliseconds(900), renewDeadline: .milliseconds(500),
+          retryPeriod: .milliseconds(100))
+      }
+      #expect(LeaderElectionTiming.standard.leaseDuration == .seconds(15))
+    }
+
     // MARK: Support
 
     /// Candidate `replica-<id>` for the lease, running a body that notes when it starts and ends
@@ -230,7 +273,7 @@ extension RolloutCLITests {
     ) -> Task<Void, any Error> {
       let elector = LeaderElector(
         client: leases.client(), namespace: "default", name: name, identity: "replica-\(id)",
-        timing: Self.timing, releasesOnExit: releasesOnExit, report: journal.recorder(id))
+        timing: timing, releasesOnExit: releasesOnExit, report: journal.recorder(id))
       return Task { try await elector.runWhileLeader { await journal.runUntilCancelled(id) } }
     }
 
