@@ -15,6 +15,9 @@ import Model
 /// Every write is conditional on the resourceVersion last read, so two candidates never both
 /// win. A waiting candidate trusts only its own clock: the lease runs out once its record has not
 /// changed for the lease duration since this candidate saw it change, whatever renewTime says.
+///
+/// One `runWhileLeader` at a time per elector: two at once would be one identity campaigning
+/// twice, and both would believe they hold the lease.
 public final class LeaderElector: Sendable {
   public static let leaseAPIVersion = "coordination.k8s.io/v1"
 
