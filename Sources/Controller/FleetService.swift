@@ -4,9 +4,11 @@ public import Rollout
 public import ServiceLifecycle
 
 /// Runs one `Fleet`'s reconcile for as long as the controller runs: once at start, then every
-/// `spec.source.pollInterval`. A graceful shutdown (SIGTERM) cancels the step in flight: the
-/// rollout state is stored before every step, so the next run resumes it. The service returns
-/// when its `Fleet` is deleted.
+/// `spec.source.pollInterval`, while this replica holds the Fleet's Lease (`LeaderElector`);
+/// other replicas wait and take over when it stops renewing. A graceful shutdown (SIGTERM)
+/// cancels the step in flight and lets go of the Lease: the rollout state is stored before every
+/// step, so the next leader resumes it. Leadership lost mid-rollout stops the reconcile and
+/// campaigns again. The service returns when its `Fleet` is deleted.
 public struct FleetService: Service {
   public let namespace: String
   public let name: String
@@ -17,11 +19,16 @@ public struct FleetService: Service {
   public let settings: RolloutDriver.Settings
   /// How long to wait before trying again after the Fleet itself could not be read.
   public let retryInterval: Duration
+  /// This replica's name in the Lease.
+  public let identity: String
+  public let leaderElection: LeaderElectionTiming
   private let observe: @Sendable (FleetServiceEvent) -> Void
 
   public init(
     namespace: String, name: String, regional: KubeClient, cacheRoot: URL, workDirectory: URL,
     settings: RolloutDriver.Settings = .init(), retryInterval: Duration = .seconds(10),
+    identity: String = LeaderElector.defaultIdentity(),
+    leaderElection: LeaderElectionTiming = .standard,
     observe: @escaping @Sendable (FleetServiceEvent) -> Void
   ) {
     self.namespace = namespace
@@ -31,12 +38,34 @@ public struct FleetService: Service {
     self.workDirectory = workDirectory
     self.settings = settings
     self.retryInterval = retryInterval
+    self.identity = identity
+    self.leaderElection = leaderElection
     self.observe = observe
   }
 
   public func run() async throws {
+    let observe = observe
+    let elector = LeaderElector(
+      client: regional, namespace: namespace, name: LeaderElector.leaseName(fleet: name),
+      identity: identity, timing: leaderElection, report: { observe(.leaderElection($0)) })
     await cancelWhenGracefulShutdown {
-      await self.reconcileUntilCancelled()
+      while !Task.isCancelled {
+        do {
+          try await elector.runWhileLeader { await self.reconcileUntilCancelled() }
+          return
+        } catch is CancellationError {
+          return
+        } catch let error as LeaderElectionError {
+          if case .unusable = error {
+            observe(.failed(reason: .fleetUnreadable, message: error.description))
+          }
+          // Lost: campaign again (the Lease may come back to this replica).
+          do { try await Task.sleep(for: self.retryInterval) } catch { return }
+        } catch {
+          observe(.failed(reason: .fleetUnreadable, message: "\(error)"))
+          do { try await Task.sleep(for: self.retryInterval) } catch { return }
+        }
+      }
     }
     observe(.stopped)
   }
@@ -115,6 +144,7 @@ public enum FleetServiceEvent: Sendable {
   case reconcile(FleetObservation)
   /// The Fleet or its configuration could not be read; tried again later.
   case failed(reason: ReconcileFailure, message: String)
+  case leaderElection(LeaderElectionEvent)
   case fleetGone
   case stopped
 }

@@ -48,6 +48,18 @@ struct ControllerCommand: AsyncParsableCommand {
   @Option(name: .long, help: "Seconds between checks of health, timeouts, retries and controls.")
   var tickInterval: Double = 2
 
+  @Option(
+    name: .long,
+    help: "This replica's name in the Fleets' Leases (default: the host name and a random suffix).")
+  var identity: String?
+
+  @Option(
+    name: .long,
+    help:
+      "Seconds a Lease lasts without renewal before a waiting replica takes over (renewed every third of it)."
+  )
+  var leaseDuration: Double = 15
+
   func run() async throws {
     try await Wavesync.exitCodes {
       let client = KubeClient(connection: try connection())
@@ -59,6 +71,8 @@ struct ControllerCommand: AsyncParsableCommand {
       var logger = Logger(label: "wavesync.controller")
       logger.logLevel = .info
       let root = cacheRoot
+      let identity = identity ?? LeaderElector.defaultIdentity()
+      let timing = try leaseTiming()
       let services = names.map { name in
         let log = logger
         return FleetService(
@@ -66,6 +80,7 @@ struct ControllerCommand: AsyncParsableCommand {
           cacheRoot: root.appendingPathComponent("git"),
           workDirectory: root.appendingPathComponent("fleets"),
           settings: .init(tickInterval: .milliseconds(Int(tickInterval * 1000))),
+          identity: identity, leaderElection: timing,
           observe: { ControllerLog.log($0, fleet: "\(namespace)/\(name)", to: log) })
       }
       logger.info(
@@ -76,6 +91,20 @@ struct ControllerCommand: AsyncParsableCommand {
           services: services.map { .init(service: $0, successTerminationBehavior: .ignore) },
           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
       try await group.run()
+    }
+  }
+
+  /// The Lease lasts `--lease-duration`; renewals are tried every sixth of it and given up on
+  /// after two thirds.
+  private func leaseTiming() throws -> LeaderElectionTiming {
+    let milliseconds = Int64(leaseDuration * 1000)
+    do {
+      return try LeaderElectionTiming(
+        leaseDuration: .milliseconds(milliseconds),
+        renewDeadline: .milliseconds(milliseconds * 2 / 3),
+        retryPeriod: .milliseconds(milliseconds / 6))
+    } catch {
+      throw UserError("--lease-duration \(leaseDuration): \(error.description)")
     }
   }
 
@@ -152,6 +181,21 @@ enum ControllerLog {
     case .failed(let reason, let message):
       metadata["reason"] = "\(reason.rawValue)"
       logger.error("\(message)", metadata: metadata)
+    case .leaderElection(let event):
+      switch event {
+      case .following(let holder):
+        logger.info("waiting: replica \(holder) reconciles this Fleet", metadata: metadata)
+      case .acquired(let previous, let transitions):
+        metadata["transitions"] = "\(transitions)"
+        logger.info(
+          "leading\(previous.map { ", taking over from \($0)" } ?? "")", metadata: metadata)
+      case .renewed: break
+      case .attemptFailed(let reason):
+        logger.warning("could not write the Lease: \(reason)", metadata: metadata)
+      case .lost(let reason):
+        logger.error("no longer leading: \(reason)", metadata: metadata)
+      case .released: logger.info("let go of the Lease", metadata: metadata)
+      }
     case .fleetGone: logger.info("the Fleet was deleted; no longer reconciled", metadata: metadata)
     case .stopped: logger.info("stopped", metadata: metadata)
     }

@@ -22,6 +22,9 @@ extension RolloutCLITests {
       daemon = try await GitDaemonServer(basePath: repo.temp.url.path, logDirectory: repo.temp.url)
       regional = repo.fleet.client(for: RolloutFleet.regional)
       let kubeconfig = try String(contentsOfFile: repo.fleet.kubeconfigPath, encoding: .utf8)
+      _ = try await regional.apply(
+        ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "wavesync-system"]],
+        fieldManager: "controller-tests")
       _ = try await regional.create([
         "apiVersion": "v1", "kind": "Secret",
         "metadata": [
