@@ -28,16 +28,16 @@ enum FleetStateEncoding {
     fleet.rollout = rolloutStatus(state, id: id, trigger: record.currentTrigger)
     guard let previous, let before = previous.current, previous.currentRolloutID == id,
       previous.behindSites == record.behindSites,
-      before.unassignedSites == state.unassignedSites,
-      before.waves.map(\.sites.count) == state.waves.map(\.sites.count)
+      before.unassignedSites == state.unassignedSites, sameShape(before.waves, state.waves)
     else {
       return splitAll(record, sequence: sequence, into: &fleet, known: known)
     }
     let behind = Set(record.behindSites)
     var changed: [String: SiteRecord] = [:]
-    for (waveIndex, wave) in state.waves.enumerated() {
-      let earlier = before.waves[waveIndex].sites
-      for (position, site) in wave.sites.enumerated() where earlier[position] != site {
+    for waveIndex in state.waves.indices {
+      let (earlier, wave) = (before.waves[waveIndex].sites, state.waves[waveIndex])
+      for position in wave.sites.indices where earlier[position] != wave.sites[position] {
+        let site = wave.sites[position]
         let stored = siteRecord(
           site, of: state, id: id, wave: wave.name, waveIndex: waveIndex, position: position,
           sequence: sequence, behind: behind.contains(site.name), before: known[site.name])
@@ -48,6 +48,13 @@ enum FleetStateEncoding {
       }
     }
     return (changed, [])
+  }
+
+  /// The same waves with as many sites each.
+  private static func sameShape(_ a: [WaveState], _ b: [WaveState]) -> Bool {
+    guard a.count == b.count else { return false }
+    for index in a.indices where a[index].sites.count != b[index].sites.count { return false }
+    return true
   }
 
   /// `split` looking at every site.

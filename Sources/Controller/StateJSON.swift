@@ -9,8 +9,10 @@ public enum StateJSON {
   }
 
   public static func value(_ value: some Encodable) throws -> Value {
-    try JSON.decode(try encoder.encode(value))
+    try valueEncoder.encode(value)
   }
+
+  private static let valueEncoder = ValueEncoder { .string(text(of: $0)) }
 
   public static func decode<T: Decodable>(_ type: T.Type, from value: Value) throws -> T {
     try decoder.decode(type, from: Data(JSON.encode(value).utf8))

@@ -302,13 +302,22 @@ public struct RolloutEngine: Sendable {
       case .running(let wave):
         let sites = state.waves[wave].sites
         let policyWave = policy.waves[wave]
-        let failed = sites.filter { if case .failed = $0.phase { true } else { false } }
+        // One pass over the wave: it runs on every event, and waves hold thousands of sites.
+        var failedCount = 0
+        var allSettled = true
+        var inFlight = 0
+        for site in sites {
+          if case .failed = site.phase { failedCount += 1 }
+          if !site.phase.isSettled { allSettled = false }
+          if site.phase.isInFlight { inFlight += 1 }
+        }
         let threshold = max(1, policyWave.failureThreshold.resolved(total: sites.count))
-        if failed.count >= threshold {
+        if failedCount >= threshold {
+          let failed = sites.filter { if case .failed = $0.phase { true } else { false } }
           rollBack(wave: wave, failed: failed, &state, &actions)
           return
         }
-        if sites.allSatisfy(\.phase.isSettled) {
+        if allSettled {
           if policyWave.soakSeconds > 0 && !sites.isEmpty {
             state.phase = .soaking(
               wave: wave, until: state.clock.addingTimeInterval(policyWave.soakSeconds))
@@ -319,12 +328,15 @@ public struct RolloutEngine: Sendable {
         }
         guard !state.paused else { return }
         let slots = max(1, policyWave.maxConcurrent.resolved(total: sites.count))
-        var inFlight = sites.count(where: \.phase.isInFlight)
-        for index in sites.indices where inFlight < slots && sites[index].phase == .pending {
-          state.waves[wave].sites[index].phase = .applying(since: state.clock)
-          state.waves[wave].sites[index].firstAttemptAt = state.clock
-          actions.append(.apply(site: sites[index].name, revision: state.revision))
-          inFlight += 1
+        var index = sites.startIndex
+        while inFlight < slots && index < sites.endIndex {
+          if case .pending = sites[index].phase {
+            state.waves[wave].sites[index].phase = .applying(since: state.clock)
+            state.waves[wave].sites[index].firstAttemptAt = state.clock
+            actions.append(.apply(site: sites[index].name, revision: state.revision))
+            inFlight += 1
+          }
+          index += 1
         }
         return
       case .soaking(let wave, let until):

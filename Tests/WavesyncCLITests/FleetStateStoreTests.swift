@@ -237,12 +237,14 @@ private final class RecordingStore: RolloutStore {
   private static func changedSites(from before: RolloutRecord?, to after: RolloutRecord) -> Int {
     let (earlier, later) = (before?.current?.waves ?? [], after.current?.waves ?? [])
     // The same rollout: the waves hold the same sites in the same places.
-    if before?.currentRolloutID == after.currentRolloutID,
-      earlier.map(\.sites.count) == later.map(\.sites.count)
-    {
-      return zip(earlier, later).reduce(0) { count, waves in
-        count + zip(waves.0.sites, waves.1.sites).filter { $0 != $1 }.count
+    if before?.currentRolloutID == after.currentRolloutID, earlier.count == later.count {
+      var changed = 0
+      for wave in later.indices {
+        let (old, new) = (earlier[wave].sites, later[wave].sites)
+        guard old.count == new.count else { return -1 }
+        for index in new.indices where old[index] != new[index] { changed += 1 }
       }
+      return changed
     }
     func sites(_ record: RolloutRecord?) -> [String: SiteState] {
       var sites: [String: SiteState] = [:]
