@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import KubeClient
 import Model
 
@@ -60,6 +60,23 @@ public final class LeaderElector: Sendable {
       : ""
     let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
     return "\(host.isEmpty ? "wavesync" : host)-\(suffix)"
+  }
+
+  /// Who holds the lease now, as far as a look at it tells: its holder, unless its renewTime plus
+  /// its duration lies behind this machine's clock. For a command deciding whether a controller
+  /// runs the Fleet (election itself never trusts another replica's times). A renewTime that
+  /// cannot be read counts as held.
+  public func currentHolder(now: Date = Date()) async throws(KubeError) -> String? {
+    guard let object = try await client.get(lease) else { return nil }
+    let record = LeaseRecord(lease: object)
+    guard !record.holder.isEmpty, record.holder != identity else { return nil }
+    if let renewTime = record.renewTime,
+      let renewed = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(renewTime),
+      renewed.addingTimeInterval(TimeInterval(record.durationSeconds)) < now
+    {
+      return nil
+    }
+    return record.holder
   }
 
   /// Waits until this candidate holds the lease, then runs `body` while renewing the lease beside

@@ -39,6 +39,7 @@ enum CommandFailure {
       }
     case let error as RolloutDriverError: (error.description, 1)
     case let error as InstallError: (error.description, 1)
+    case let error as LeaderElectionError: (error.description, 1)
     // The machine's problem (binaries, ports, servers that never became ready), not Wavesync's.
     case let error as LocalFleetError: ("the local fleet could not run: \(error.description)", 1)
     default: ("internal error: \(error)", 2)

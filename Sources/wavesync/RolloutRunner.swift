@@ -34,6 +34,22 @@ struct RolloutRunner {
       try await FleetControls.requestRollback(
         to: rollbackTo, objects: objects, client: objects.client)
     }
+    // A controller reconciling the Fleet acts on the request itself; two runners would fight.
+    let elector = LeaderElector(
+      client: objects.client, namespace: objects.namespace,
+      name: LeaderElector.leaseName(fleet: objects.fleetName),
+      identity: "wavesync-cli-" + LeaderElector.defaultIdentity())
+    if let controller = try await elector.currentHolder() {
+      if let rollbackTo {
+        Self.say(
+          "rollback to \(rollbackTo) requested in Fleet \(objects.namespace)/\(objects.fleetName); "
+            + "controller \(controller) carries it out (follow it with `wavesync status`)")
+        return
+      }
+      throw UserError(
+        "Fleet \(objects.namespace)/\(objects.fleetName) is reconciled by controller \(controller), "
+          + "which rolls out new commits by itself: follow it with `wavesync status`")
+    }
     let siteClients = SiteClientCache(kubeconfig: kubeconfig, contextOverride: clusters.context)
     let targets = FleetRolloutTargets(
       snapshot: { try await fleetRepository.read($0) }, client: siteClients.client,
@@ -44,7 +60,9 @@ struct RolloutRunner {
         tickInterval: .milliseconds(Int(tickInterval * 1000)),
         revisionPollInterval: .milliseconds(Int(max(pollInterval, 0) * 1000))),
       pollsForNewerCommits: pollInterval > 0, observe: Self.print)
-    switch await reconciler.reconcile() {
+    // Holding the Fleet's Lease while it runs: a controller started meanwhile waits for it.
+    let outcome = try await elector.runWhileLeader { await reconciler.reconcile() }
+    switch outcome {
     case .rolledOut: return
     case .rolledBack, .refused: throw ExitCode(Self.rolledBackExitCode)
     case .failed(_, let message): throw UserError(message)

@@ -56,13 +56,25 @@ extension RolloutCLITests {
         ])
     }
 
-    func startController() throws -> AwaitedProcess {
+    /// A controller replica (`identity`), with a Lease of `leaseDuration` seconds.
+    func startController(identity: String = "replica-a", leaseDuration: String = "3")
+      throws -> AwaitedProcess
+    {
       try WavesyncProcess.start([
         "controller", "--kubeconfig", repo.fleet.kubeconfigPath, "--context",
         RolloutFleet.regional, "--fleet", repo.stateName, "--cache-dir",
-        repo.temp.appending("controller-cache").path, "--tick-interval",
-        RolloutRepository.tickInterval,
+        repo.temp.appending("cache-\(identity)").path, "--tick-interval",
+        RolloutRepository.tickInterval, "--identity", identity, "--lease-duration", leaseDuration,
       ])
+    }
+
+    /// Who holds the Fleet's Lease.
+    func leaseHolder() async throws -> String? {
+      try await regional.get(
+        ObjectReference(
+          apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: "wavesync-system",
+          name: LeaderElector.leaseName(fleet: repo.stateName))
+      )?[path: ["spec", "holderIdentity"]]?.stringValue
     }
 
     /// The Fleet's status, decoded.
@@ -167,6 +179,112 @@ extension RolloutCLITests {
     #expect(status.history.first?.outcome == .rejected)
     for site in RolloutFleet.sites {
       #expect(try await repo.inventory(site) == nil, "\(site) was touched")
+    }
+    controller.terminate()
+    #expect(try await controller.finish().status == 0)
+  }
+
+  /// The controller SIGKILLed in the middle of a wave, with a second replica already waiting:
+  /// the second takes over through the Lease and finishes the rollout, every wave after the one
+  /// before it.
+  @Test func aKilledControllerIsReplacedByTheReplicaWaitingForItsLease() async throws {
+    let repo = try RolloutRepository(try fleet, "controller-takeover")
+    let controlled = try await ControlledFleet(repo)
+    let first = try controlled.startController(identity: "replica-a")
+    defer {
+      first.kill()
+      controlled.daemon.stop()
+    }
+    try await eventually("replica-a leads") { try await controlled.leaseHolder() == "replica-a" }
+    let second = try controlled.startController(identity: "replica-b")
+    defer { second.kill() }
+
+    _ = try await controlled.eventuallyInStatus("the early wave running") {
+      $0.rollout?.wave == "early" && $0.rollout?.phase == "Running"
+    }
+    first.kill()
+    try await eventually("replica-b leads") { try await controlled.leaseHolder() == "replica-b" }
+    let status = try await controlled.eventuallyInStatus("the rollout finished by replica-b") {
+      $0.lastGoodRevision == repo.firstCommit && controlled.ready($0)
+    }
+    #expect(status.history.count == 1)
+    #expect(status.history.first?.outcome == .succeeded)
+    let record = try await repo.record()
+    try Self.expectGatesHonoured(try #require(record.current), soak: Self.soak)
+    for site in RolloutFleet.sites {
+      #expect(try await repo.inventoryRevision(site) == repo.firstCommit, "inventory of \(site)")
+    }
+    #expect(second.errors.contains("leading, taking over from replica-a"), "\(second.errors)")
+    second.terminate()
+    #expect(try await second.finish().status == 0)
+  }
+
+  /// pause, resume, promote and rollback write the Fleet's spec; the controller acts on them.
+  @Test func theOperatorsControlsSteerTheControllerThroughTheSpec() async throws {
+    let repo = try RolloutRepository(
+      try fleet, "controller-controls",
+      policy: RolloutRepository.replacing(
+        "      selector: ring=early\n", with: "      selector: ring=early\n      manualGate: true\n"
+      ))
+    let controlled = try await ControlledFleet(repo)
+    let controller = try controlled.startController()
+    defer {
+      controller.kill()
+      controlled.daemon.stop()
+    }
+    _ = try await controlled.eventuallyInStatus("waiting at the gate of early") {
+      $0.rollout?.phase == "WaitingForPromotion" && $0.rollout?.wave == "early"
+    }
+
+    // A terminal's rollout does not fight the controller.
+    let rollout = try await repo.wavesync(
+      ["rollout", "--tick-interval", RolloutRepository.tickInterval, "--poll-interval", "0"],
+      repository: true)
+    #expect(rollout.status == 1, "\(rollout)")
+    #expect(rollout.errors.contains("is reconciled by controller replica-a"), "\(rollout)")
+
+    let pause = try await repo.wavesync(["pause"])
+    #expect(pause.status == 0, "\(pause)")
+    let promote = try await repo.wavesync(["promote"])
+    #expect(promote.status == 0, "\(promote)")
+    _ = try await controlled.eventuallyInStatus("paused, the early wave running") {
+      $0.rollout?.paused == true && $0.rollout?.wave == "early" && $0.rollout?.phase == "Running"
+    }
+    // Paused: no early site is touched.
+    for site in ["early-1", "early-2"] {
+      #expect(try await repo.inventory(site) == nil, "\(site) was touched while paused")
+    }
+    let resume = try await repo.wavesync(["resume"])
+    #expect(resume.status == 0, "\(resume)")
+    _ = try await controlled.eventuallyInStatus("\(repo.firstCommit.prefix(8)) rolled out") {
+      $0.lastGoodRevision == repo.firstCommit && controlled.ready($0)
+    }
+
+    // A second commit, then a rollback to the first through the spec.
+    let second = try repo.commit(image: "registry.local/till:1.1")
+    _ = try await controlled.eventuallyInStatus("at the early gate of \(second.prefix(8))") {
+      $0.rollout?.revision == second && $0.rollout?.phase == "WaitingForPromotion"
+    }
+    #expect(try await repo.wavesync(["promote"]).status == 0)
+    _ = try await controlled.eventuallyInStatus("\(second.prefix(8)) rolled out") {
+      $0.lastGoodRevision == second && controlled.ready($0)
+    }
+    let rollback = try await repo.wavesync(
+      ["rollback", "--to", repo.firstCommit, "--tick-interval", RolloutRepository.tickInterval],
+      repository: true)
+    #expect(rollback.status == 0, "\(rollback)")
+    #expect(rollback.output.contains("controller replica-a carries it out"), "\(rollback)")
+    _ = try await controlled.eventuallyInStatus("at the early gate of the rollback") {
+      $0.rollout?.trigger == .rollback && $0.rollout?.phase == "WaitingForPromotion"
+    }
+    #expect(try await repo.wavesync(["promote"]).status == 0)
+    let status = try await controlled.eventuallyInStatus("rolled back to the first commit") {
+      $0.lastGoodRevision == repo.firstCommit && controlled.ready($0)
+    }
+    #expect(status.observedRollbackTo == repo.firstCommit)
+    #expect(status.badRevisions.contains { $0.revision == second })
+    for site in RolloutFleet.sites {
+      #expect(try await repo.image(site) == Self.goodImage, "Deployment on \(site)")
     }
     controller.terminate()
     #expect(try await controller.finish().status == 0)
