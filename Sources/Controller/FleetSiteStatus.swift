@@ -100,10 +100,24 @@ public struct SiteRecord: Sendable, Hashable, Codable {
 public struct SiteHealthText: Sendable, Hashable, Codable {
   /// Current, InProgress, Failed or Unknown (kstatus' words).
   public var status: String
+  /// Why, in one word (`Ready`, `ProgressDeadlineExceeded`, `Unreachable`, ...).
+  public var reason: String?
   public var message: String?
 
-  public init(status: String, message: String? = nil) {
+  public init(status: String, reason: String? = nil, message: String? = nil) {
     self.status = status
+    self.reason = reason
     self.message = message
+  }
+
+  /// Health as the driver reports it (`ObjectHealth.description`: "InProgress (Reason):
+  /// message"), split into its parts; text of another shape is all message.
+  init(status: String, reported text: String) {
+    let pattern = /^(\w+) \(([^)]*)\): (.*)$/.dotMatchesNewlines()
+    if let match = text.wholeMatch(of: pattern) {
+      self.init(status: String(match.1), reason: String(match.2), message: String(match.3))
+    } else {
+      self.init(status: status, message: text)
+    }
   }
 }

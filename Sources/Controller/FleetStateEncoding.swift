@@ -194,19 +194,20 @@ enum FleetStateEncoding {
     case .verifying:
       phase = "Verifying"
       applied = state.revision
-      health = SiteHealthText(status: "InProgress", message: site.lastHealth.map(bounded))
+      health = site.lastHealth.map { SiteHealthText(status: "InProgress", reported: bounded($0)) }
+        ?? SiteHealthText(status: "InProgress", reason: "Applied")
     case .healthy:
       phase = "Healthy"
       applied = state.revision
-      health = SiteHealthText(status: "Current")
+      health = SiteHealthText(status: "Current", reason: "Healthy")
     case .failed(let reason):
       phase = "Failed"
       lastError = bounded(reason)
-      health = SiteHealthText(status: "Failed", message: bounded(reason))
+      health = SiteHealthText(status: "Failed", reason: "Failed", message: bounded(reason))
     case .unreachable(_, let since):
       phase = "Unreachable"
       unreachableSince = since
-      health = SiteHealthText(status: "Unknown", message: "unreachable")
+      health = SiteHealthText(status: "Unknown", reason: "Unreachable", message: "unreachable")
     case .skipped(let reason):
       phase = "Skipped"
       lastError = bounded(reason)

@@ -89,6 +89,31 @@ import Testing
     #expect(try await FleetStateStore(objects: objects).load() == record)
   }
 
+  /// A verifying site's FleetSite says what its health is waiting for, in kstatus' words.
+  @Test func aVerifyingSiteShowsItsHealthSplitIntoStatusReasonAndMessage() async throws {
+    let objects = MemoryFleetObjects()
+    var record = try Self.midRollout()
+    let engine = RolloutEngine(policy: try Self.policy())
+    var state = try #require(record.current)
+    (state, _) = engine.reduce(state, .applied(site: "canary-1", at: Self.start + 12))
+    (state, _) = engine.reduce(
+      state,
+      .health(
+        site: "canary-1", status: .inProgress, at: Self.start + 13,
+        detail: "InProgress (ReplicasNotReady): Deployment till has 1 of 2 replicas ready"))
+    record.current = state
+    try await FleetStateStore(objects: objects).save(record)
+    let site = try #require(
+      try await objects.sites().first { $0[path: ["spec", "site"]] == "canary-1" })
+    #expect(site[path: ["status", "phase"]] == "Verifying")
+    #expect(site[path: ["status", "health", "status"]] == "InProgress")
+    #expect(site[path: ["status", "health", "reason"]] == "ReplicasNotReady")
+    #expect(
+      site[path: ["status", "health", "message"]]
+        == "Deployment till has 1 of 2 replicas ready")
+    #expect(try await FleetStateStore(objects: objects).load() == record)
+  }
+
   /// A save that stops after some sites were written and before the Fleet: a reload gets the
   /// record before that save, never a mix of the two.
   @Test func aSaveCutShortLoadsAsTheRecordBeforeIt() async throws {
