@@ -44,7 +44,9 @@ public enum FleetControls {
     async throws -> (wave: String, revision: String)
   {
     // No Fleet: no rollout ever ran under this name.
-    guard let fleet = try await objects.fleet() else { throw PromotionRefusal.noRolloutInProgress }
+    guard let fleet = try await objects.fleetIfInstalled() else {
+      throw PromotionRefusal.noRolloutInProgress
+    }
     let rollout = try fleet[path: ["status", "rollout"]].map {
       try StateJSON.decode(FleetRolloutStatus.self, from: $0)
     }
@@ -84,7 +86,7 @@ public enum FleetControls {
       namespace: objects.namespace, name: objects.fleetName)
     var lastError: KubeError? = nil
     for _ in 0..<5 {
-      guard let fleet = try await objects.fleet() else {
+      guard let fleet = try await objects.fleetIfInstalled() else {
         throw FleetStateStoreError.noFleet("Fleet \(objects.namespace)/\(objects.fleetName)")
       }
       var spec = fleet["spec"] ?? [:]

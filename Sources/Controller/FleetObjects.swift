@@ -17,6 +17,18 @@ public protocol FleetObjects: Sendable {
   func replaceFleetStatus(_ fleet: Value) async throws(KubeError) -> Value
 }
 
+extension FleetObjects {
+  /// The `Fleet`, or nil; a cluster that does not serve Fleets is `notInstalled`.
+  public func fleetIfInstalled() async throws -> Value? {
+    do {
+      return try await fleet()
+    } catch {
+      if case .unknownKind = error { throw FleetStateStoreError.notInstalled(error.description) }
+      throw error
+    }
+  }
+}
+
 /// `FleetObjects` in a cluster, through the Kubernetes API.
 public struct KubeFleetObjects: FleetObjects {
   public let client: KubeClient

@@ -91,24 +91,23 @@ public struct FleetReconciler: Sendable {
   private func source(_ spec: FleetSpecControls) async throws -> PickedRevision {
     let (_, status) = try await store.fleet()
     let rollbackTo = spec.rollbackTo.flatMap { $0 == status.observedRollbackTo ? nil : $0 }
-    let snapshot = try await repository.fetch()
-    var picked = PickedRevision(revision: snapshot.revision, trigger: .newCommit)
+    let (fetched, offline) = try await repository.fetchRevision()
+    var picked = PickedRevision(revision: fetched, trigger: .newCommit)
     if let rollbackTo {
-      let target = try await repository.fetch(ref: rollbackTo)
+      let target = try await repository.fetchRevision(ref: rollbackTo)
       picked = PickedRevision(revision: target.revision, trigger: .rollback, rollbackTo: rollbackTo)
     }
-    let offline = snapshot.fetch.flatMap { $0.isOffline ? ($0.offlineReason ?? "no answer") : nil }
     if let offline { observe(.gitOffline(url: repository.url, reason: offline)) }
     let at = now()
     try await store.updateStatus { status in
-      status.fetchedRevision = snapshot.revision
+      status.fetchedRevision = fetched
       if let offline {
         status.gitOfflineSince = status.gitOfflineSince ?? at
         status.set(
           FleetCondition(
             type: FleetConditionType.gitOffline, status: true, reason: "GitOffline",
             message: "\(repository.url) is unreachable (\(offline)); using the cached commit "
-              + snapshot.revision, observedGeneration: spec.generation, at: at))
+              + fetched, observedGeneration: spec.generation, at: at))
       } else {
         status.gitOfflineSince = nil
         status.conditions.removeAll { $0.type == FleetConditionType.gitOffline }

@@ -23,19 +23,14 @@ public struct FleetSource: Sendable {
     self.insecureSkipTLSVerify = insecureSkipTLSVerify
   }
 
-  /// Fetches and reads the commit `ref` points at; an unreachable remote serves the cached
-  /// commit (the snapshot's `fetch` says so).
-  public func fetch() async throws -> Snapshot {
-    try await openSource(
-      repo: url, ref: ref, cacheRoot: cacheRoot, credentials: credentials,
+  /// Fetches and returns the commit `ref` (or `other`) points at, reading none of its files; a
+  /// remote that does not answer gives the cached commit and says why (`offlineReason`).
+  public func fetchRevision(ref other: String? = nil) async throws
+    -> (revision: String, offlineReason: String?)
+  {
+    try await GitSource.fetchRevision(
+      repo: url, ref: other ?? ref, cacheRoot: cacheRoot, credentials: credentials,
       insecureSkipTLSVerify: insecureSkipTLSVerify)
-  }
-
-  /// Fetches and reads `other`, a branch, tag or commit of the same repository.
-  public func fetch(ref other: String) async throws -> Snapshot {
-    var repository = self
-    repository.ref = other
-    return try await repository.fetch()
   }
 
   /// The files of a commit seen before, from the cache: no fetch.
@@ -45,10 +40,18 @@ public struct FleetSource: Sendable {
       insecureSkipTLSVerify: insecureSkipTLSVerify)
   }
 
-  /// The commit `ref` points at now: fetched, no file of it read.
+  /// The commit `ref` points at now, for a rollout's poll: a remote that does not answer is a
+  /// failed poll (`GitOffline`), not the cached commit again.
   public func latest() async throws -> String {
-    try await latestRevision(
-      repo: url, ref: ref, cacheRoot: cacheRoot, credentials: credentials,
-      insecureSkipTLSVerify: insecureSkipTLSVerify)
+    let (revision, offlineReason) = try await fetchRevision()
+    if let offlineReason { throw GitOffline(url: url, reason: offlineReason) }
+    return revision
   }
+}
+
+/// The remote did not answer; the cache still has a commit.
+public struct GitOffline: Error, Sendable, CustomStringConvertible {
+  public var url: String
+  public var reason: String
+  public var description: String { "\(url) is unreachable (\(reason))" }
 }

@@ -194,7 +194,8 @@ enum FleetStateEncoding {
     case .verifying:
       phase = "Verifying"
       applied = state.revision
-      health = site.lastHealth.map { SiteHealthText(status: "InProgress", reported: bounded($0)) }
+      health =
+        site.lastHealth.map { SiteHealthText(status: "InProgress", reported: bounded($0)) }
         ?? SiteHealthText(status: "InProgress", reason: "Applied")
     case .healthy:
       phase = "Healthy"

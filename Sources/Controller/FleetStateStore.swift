@@ -129,12 +129,7 @@ public final class FleetStateStore: RolloutStore {
 
   /// The `Fleet`, or nil; a cluster without Wavesync's resources says to install them.
   private func fetchFleet() async throws -> Value? {
-    do {
-      return try await objects.fleet()
-    } catch {
-      if case .unknownKind = error { throw FleetStateStoreError.notInstalled(error.description) }
-      throw error
-    }
+    try await objects.fleetIfInstalled()
   }
 
   public func controls() async throws -> RolloutControls {

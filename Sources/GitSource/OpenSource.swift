@@ -69,19 +69,32 @@ public func openRevision(
 
 /// The revision `ref` points at now, for noticing newer commits: fetched for a remote, resolved
 /// in place for a local repository, and no file of the commit read (a plain directory has no
-/// commit: its content is hashed, as `openSource` names it).
+/// commit: its content is hashed, as `openSource` names it). A remote that does not answer gives
+/// the cached commit and the reason (`offlineReason`).
+public func fetchRevision(
+  repo: String, ref: String? = nil, cacheRoot: URL, credentials: GitCredentials? = nil,
+  insecureSkipTLSVerify: Bool = false
+) async throws -> (revision: String, offlineReason: String?) {
+  if RemoteURL.isRemote(repo) {
+    let fetched = try await GitMirror(
+      url: repo, cacheRoot: cacheRoot, credentials: credentials,
+      insecureSkipTLSVerify: insecureSkipTLSVerify
+    ).fetch(ref: ref)
+    return (fetched.commit.id, fetched.isOffline ? fetched.offlineReason ?? "no answer" : nil)
+  }
+  if RepositoryHandle.isRepository(path: repo) {
+    return (try await LocalGitRepository(path: repo).resolve(ref).id, nil)
+  }
+  return (try await openSource(repo: repo, ref: ref, cacheRoot: cacheRoot).revision, nil)
+}
+
+/// `fetchRevision`'s revision alone.
 public func latestRevision(
   repo: String, ref: String? = nil, cacheRoot: URL, credentials: GitCredentials? = nil,
   insecureSkipTLSVerify: Bool = false
 ) async throws -> String {
-  if RemoteURL.isRemote(repo) {
-    return try await GitMirror(
-      url: repo, cacheRoot: cacheRoot, credentials: credentials,
-      insecureSkipTLSVerify: insecureSkipTLSVerify
-    ).fetch(ref: ref).commit.id
-  }
-  if RepositoryHandle.isRepository(path: repo) {
-    return try await LocalGitRepository(path: repo).resolve(ref).id
-  }
-  return try await openSource(repo: repo, ref: ref, cacheRoot: cacheRoot).revision
+  try await fetchRevision(
+    repo: repo, ref: ref, cacheRoot: cacheRoot, credentials: credentials,
+    insecureSkipTLSVerify: insecureSkipTLSVerify
+  ).revision
 }

@@ -15,6 +15,10 @@ struct RolloutRunner {
   var tickInterval: Double
   var pollInterval: Double
 
+  /// How a terminal's run names itself in the Fleet's Lease, so another run can tell it from a
+  /// controller.
+  static let identityPrefix = "wavesync-cli-"
+
   /// Exit code of a rollout that ended rolled back, or of a revision refused.
   static let rolledBackExitCode: Int32 = 4
 
@@ -38,8 +42,12 @@ struct RolloutRunner {
     let elector = LeaderElector(
       client: objects.client, namespace: objects.namespace,
       name: LeaderElector.leaseName(fleet: objects.fleetName),
-      identity: "wavesync-cli-" + LeaderElector.defaultIdentity())
-    if let controller = try await elector.currentHolder() {
+      identity: Self.identityPrefix + LeaderElector.defaultIdentity())
+    let holder = try await elector.currentHolder()
+    if let holder, holder.hasPrefix(Self.identityPrefix) {
+      // Another terminal's run (or one that was killed): wait for its Lease.
+      Self.say("waiting for \(holder), which holds the Fleet's Lease, to finish or run out")
+    } else if let controller = holder {
       if let rollbackTo {
         Self.say(
           "rollback to \(rollbackTo) requested in Fleet \(objects.namespace)/\(objects.fleetName); "

@@ -151,6 +151,16 @@ extension RolloutCLITests {
       #expect(try await repo.image(site) == "registry.local/till:1.1", "Deployment on \(site)")
     }
 
+    // Git goes away: the fleet goes on with the last fetched commit, and the Fleet says so.
+    controlled.daemon.stop()
+    status = try await controlled.eventuallyInStatus("Git offline") {
+      $0.condition(FleetConditionType.gitOffline)?.status == "True"
+    }
+    #expect(status.gitOfflineSince != nil)
+    #expect(status.fetchedRevision == broken)
+    // Not a failure of the source: the Fleet still says what the last rollout did.
+    #expect(status.condition(FleetConditionType.ready)?.reason == "RolledBack")
+
     // SIGTERM stops it cleanly.
     controller.terminate()
     let stopped = try await controller.finish()
@@ -171,6 +181,7 @@ extension RolloutCLITests {
     }
     let status = try await controlled.eventuallyInStatus("\(broken.prefix(8)) refused") {
       $0.badRevisions.contains { $0.revision == broken }
+        && $0.condition(FleetConditionType.ready)?.reason == "RevisionRefused"
     }
     let ready = try #require(status.condition(FleetConditionType.ready))
     #expect(ready.status == "False")
@@ -288,5 +299,16 @@ extension RolloutCLITests {
     }
     controller.terminate()
     #expect(try await controller.finish().status == 0)
+  }
+
+  /// A command that needs Wavesync's resources, on a cluster without them, says to install them.
+  @Test func aClusterWithoutTheResourcesIsToldToInstallThem() async throws {
+    let fleet = try fleet
+    let result = try await WavesyncProcess.run([
+      "pause", "--kubeconfig", fleet.kubeconfigPath, "--state-context", "canary-1", "--fleet",
+      "anything",
+    ])
+    #expect(result.status == 1, "\(result)")
+    #expect(result.errors.contains("run `wavesync install` on the regional cluster"), "\(result)")
   }
 }
