@@ -2,7 +2,8 @@
 # The main job on the embedded default: the retail-chain fleet of fixtures/retail-fleet in a
 # local Git repository, and a local fleet of real Kubernetes API servers (the EMEA stores plus
 # their regional cluster) with simulated kubelets. Wavesync rolls a revision out wave by wave,
-# then a broken one, which fails in the first wave and is rolled back automatically.
+# then a broken one, which fails in the first wave and is rolled back automatically; then the
+# regional controller takes the Fleet over and rolls the fix out by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,8 +16,10 @@ wavesync="$(swift build -c release --show-bin-path)/wavesync"
 work="$(mktemp -d -t wavesync-demo-XXXXXX)"
 fleet_pid=""
 rollout_pid=""
+controller_pid=""
 cleanup() {
   [ -n "$rollout_pid" ] && kill "$rollout_pid" 2>/dev/null && wait "$rollout_pid" 2>/dev/null
+  [ -n "$controller_pid" ] && kill "$controller_pid" 2>/dev/null && wait "$controller_pid" 2>/dev/null
   [ -n "$fleet_pid" ] && kill "$fleet_pid" 2>/dev/null && wait "$fleet_pid" 2>/dev/null
   rm -rf "$work"
 }
@@ -76,7 +79,10 @@ echo "== wavesync plan: the waves and what each site would change"
 echo
 
 echo "== wavesync rollout (the flagships wave waits for 'wavesync promote')"
-"$wavesync" rollout --repo "$url" --selector "$region" --tick-interval 0.5 &
+# The Fleet this creates names the sites' kubeconfig Secret the local fleet wrote, so the
+# controller can take it over later.
+"$wavesync" rollout --repo "$url" --selector "$region" --tick-interval 0.5 \
+  --kubeconfig-secret local-fleet-sites &
 rollout_pid=$!
 for _ in $(seq 600); do
   kill -0 "$rollout_pid" 2>/dev/null || break
@@ -108,3 +114,32 @@ for site in lab-dublin paris-opera berlin-alexanderplatz; do
   echo "== wavesync diff --site $site at the last good revision (nothing differs)"
   "$wavesync" diff --repo "$url" --ref "$good" --site "$site" | tail -n 1
 done
+echo
+
+echo "== The regional controller takes the Fleet over; a fixed image is committed"
+sed -i "s|image: registry.retail.internal/pricing-engine:.*|image: registry.retail.internal/pricing-engine:7.5.1|" \
+  "$work/fleet/apps/pricing/base/pricing-engine.yaml"
+commit "pricing-engine 7.5.1"
+fixed="$(git -C "$work/fleet" rev-parse HEAD)"
+"$wavesync" controller --tick-interval 0.5 --lease-duration 6 >"$work/controller.log" 2>&1 &
+controller_pid=$!
+rolled_out=""
+for _ in $(seq 600); do
+  kill -0 "$controller_pid" 2>/dev/null || { cat "$work/controller.log" >&2; exit 1; }
+  if "$wavesync" history 2>/dev/null | grep -q "^Last good revision: ${fixed:0:12}"; then
+    rolled_out=yes
+    break
+  fi
+  if "$wavesync" history 2>/dev/null | grep -q "waiting for promotion"; then
+    "$wavesync" promote >/dev/null && echo "(wavesync promote: the flagships gate)"
+  fi
+  sleep 0.5
+done
+grep -E "leading|rolled out|wave |applying|healthy" "$work/controller.log" | sed -E 's/^.*(info|warning|error) *//' | head -40
+[ -n "$rolled_out" ] || { echo "the controller did not roll ${fixed:0:12} out" >&2; cat "$work/controller.log" >&2; exit 1; }
+echo
+"$wavesync" history
+kill -TERM "$controller_pid"
+wait "$controller_pid"
+controller_pid=""
+echo "== wavesync controller stopped cleanly (SIGTERM)"

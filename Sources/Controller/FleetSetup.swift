@@ -5,11 +5,12 @@ public import Model
 /// Creating a `Fleet` for a rollout run from a terminal, when the regional cluster has none yet.
 public enum FleetSetup {
   /// Creates `Fleet` `namespace/name` following `url` (a Git URL, or a local path, written as
-  /// file://) unless it exists; its namespace too. Returns whether it was created.
+  /// file://) unless it exists; its namespace too. `kubeconfigSecret` names the Secret with the
+  /// sites' kubeconfig, so a controller can take the Fleet over. Returns whether it was created.
   @discardableResult
   public static func ensureFleet(
     client: KubeClient, namespace: String, name: String, url: String, ref: String?,
-    siteSelector: String?
+    siteSelector: String?, kubeconfigSecret: String? = nil
   ) async throws -> Bool {
     let reference = ObjectReference(
       apiVersion: FleetResourceNames.apiVersion, kind: FleetResourceNames.fleetKind,
@@ -21,6 +22,7 @@ public enum FleetSetup {
       if let ref { source["ref"] = .string(ref) }
       var spec: Value = ["source": source]
       if let siteSelector, !siteSelector.isEmpty { spec["siteSelector"] = .string(siteSelector) }
+      if let kubeconfigSecret { spec["kubeconfigSecretRef"] = ["name": .string(kubeconfigSecret)] }
       _ = try await client.create([
         "apiVersion": .string(FleetResourceNames.apiVersion),
         "kind": .string(FleetResourceNames.fleetKind),

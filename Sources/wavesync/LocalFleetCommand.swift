@@ -14,8 +14,9 @@ struct LocalFleetCommand: AsyncParsableCommand {
       per cluster and runs a simulated kubelet per site that reports pods Running (or \
       CrashLoopBackOff when the image tag contains "broken"), a simulated provisioner that \
       gives every claim a volume, and a simulated load balancer that gives LoadBalancer services \
-      the node's address. Runs until interrupted (Ctrl-C or \
-      SIGTERM), then stops everything.
+      the node's address. The regional cluster holds the sites' kubeconfig as the Secret \
+      wavesync-system/local-fleet-sites, for a Fleet's kubeconfigSecretRef. Runs until \
+      interrupted (Ctrl-C or SIGTERM), then stops everything.
       """)
 
   @Option(
@@ -52,11 +53,14 @@ struct LocalFleetCommand: AsyncParsableCommand {
       let balancers = names.map { SimulatedLoadBalancer(client: fleet.client(for: $0)).start() }
       defer { for task in kubelets + provisioners + balancers { task.cancel() } }
       try FileManager.default.copyItem(atPath: fleet.kubeconfigPath, toPath: kubeconfig)
+      try await LocalFleetSecret.write(
+        kubeconfigAt: fleet.kubeconfigPath, to: fleet.client(for: regionalCluster))
       // Written unbuffered: scripts wait for this line.
       FileHandle.standardOutput.write(
         Data(
           ("local fleet ready: \(names.joined(separator: ", ")) (regional cluster "
-            + "\(regionalCluster)); kubeconfig \(kubeconfig)\n").utf8)
+            + "\(regionalCluster)); kubeconfig \(kubeconfig); the sites' kubeconfig is Secret "
+            + "\(LocalFleetSecret.namespace)/\(LocalFleetSecret.name)\n").utf8)
       )
       await Self.waitForTermination()
       try? FileManager.default.removeItem(atPath: kubeconfig)

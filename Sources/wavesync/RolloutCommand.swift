@@ -29,11 +29,18 @@ struct RolloutCommand: AsyncParsableCommand {
   @Option(name: .long, help: "Seconds between fetches for a newer commit (0: never).")
   var pollInterval: Double = 60
 
+  @Option(
+    name: .long,
+    help:
+      "When this creates the Fleet: the Secret (in the Fleet's namespace) with the sites' kubeconfig, so `wavesync controller` can take the Fleet over."
+  )
+  var kubeconfigSecret: String?
+
   func run() async throws {
     try await Wavesync.exitCodes {
       try await RolloutRunner(
         repository: repository, clusters: clusters, state: state, scope: scope,
-        tickInterval: tickInterval, pollInterval: pollInterval
+        tickInterval: tickInterval, pollInterval: pollInterval, kubeconfigSecret: kubeconfigSecret
       ).run()
     }
   }

@@ -14,6 +14,8 @@ struct RolloutRunner {
   var scope: ScopeOptions
   var tickInterval: Double
   var pollInterval: Double
+  /// Recorded in a Fleet this run creates (`--kubeconfig-secret`).
+  var kubeconfigSecret: String? = nil
 
   /// How a terminal's run names itself in the Fleet's Lease, so another run can tell it from a
   /// controller.
@@ -30,7 +32,8 @@ struct RolloutRunner {
     let fleetRepository = try repository.fleetRepository()
     if try await FleetSetup.ensureFleet(
       client: objects.client, namespace: objects.namespace, name: objects.fleetName,
-      url: fleetRepository.url, ref: fleetRepository.ref, siteSelector: scope.selector)
+      url: fleetRepository.url, ref: fleetRepository.ref, siteSelector: scope.selector,
+      kubeconfigSecret: kubeconfigSecret)
     {
       Self.say("created Fleet \(objects.namespace)/\(objects.fleetName) for the rollout state")
     }
