@@ -2,6 +2,7 @@ import ArgumentParser
 import Controller
 import Foundation
 import KubeClient
+import Logging
 import Model
 
 struct StatusCommand: AsyncParsableCommand {
@@ -37,7 +38,7 @@ struct StatusCommand: AsyncParsableCommand {
   var sites = false
 
   @Option(
-    name: [.short, .long],
+    name: [.customShort("l"), .long],
     help: "Only the sites whose FleetSite labels match, e.g. wavesync.io/wave=canary.")
   var selector: String?
 
@@ -56,7 +57,8 @@ struct StatusCommand: AsyncParsableCommand {
   @Option(name: .long, help: "Seconds between reads with --watch.")
   var watchInterval = 2.0
 
-  @Option(name: .long, help: ArgumentHelp("Stop --watch after this many reads.", visibility: .hidden))
+  @Option(
+    name: .long, help: ArgumentHelp("Stop --watch after this many reads.", visibility: .hidden))
   var watchCount: Int?
 
   @Option(name: .long, help: "Seconds one request to a cluster may take, per try.")
@@ -133,12 +135,20 @@ struct StatusCommand: AsyncParsableCommand {
           name,
           .success(
             KubeClient(
-              connection: try config.connection(context: name), timeoutSeconds: requestTimeout))
+              connection: try config.connection(context: name), timeoutSeconds: requestTimeout,
+              logger: quietLogger))
         )
       } catch {
         return (name, .failure(.failed("\(error)")))
       }
     }
+  }
+
+  /// Retries of a region that does not answer are not news: its row says it is unreachable.
+  private var quietLogger: Logger {
+    var logger = Logger(label: "wavesync.kube")
+    logger.logLevel = .warning
+    return logger
   }
 
   /// A context and its client, or why there is none.

@@ -126,7 +126,10 @@ struct StatusLayout {
     let rollout: String = status?.rollout.map { $0.phase + ($0.paused ? " (paused)" : "") } ?? "-"
     var counts: [String] = Array(repeating: "-", count: 4)
     if let sites = status?.sites {
-      counts = ["\(sites.healthy)/\(sites.total)", "\(sites.failing)", "\(sites.unreachable)", "\(sites.behind)"]
+      counts = [
+        "\(sites.healthy)/\(sites.total)", "\(sites.failing)", "\(sites.unreachable)",
+        "\(sites.behind)",
+      ]
     }
     var gitOffline = "-"
     if let since = status?.gitOfflineSince {
@@ -178,7 +181,9 @@ struct StatusLayout {
 
   /// One word for how a fleet stands.
   private static func state(of fleet: FleetStatusEntry) -> String {
-    guard let status = fleet.status else { return fleet.problems.isEmpty ? "NoStatus" : "Unreadable" }
+    guard let status = fleet.status else {
+      return fleet.problems.isEmpty ? "NoStatus" : "Unreadable"
+    }
     let ready = status.condition(FleetConditionType.ready)?.status
     if status.condition(FleetConditionType.stalled)?.status == "True" { return "Stalled" }
     if ready == "True" { return "Ready" }
@@ -192,7 +197,7 @@ struct StatusLayout {
     case .notInstalled:
       (
         "NotInstalled",
-        "Wavesync's resources are not installed; run `wavesync install` on a regional cluster",
+        "no Fleet resource here: run `wavesync install` if this is a region",
         .plain
       )
     case .failed(let message): ("Error", message, .bad)
@@ -230,7 +235,8 @@ struct StatusLayout {
     var fleets: [Value] = []
     for region in report.regions {
       var entry: Value = [
-        "context": .string(region.context), "namespace": region.namespace.map(Value.string) ?? .null,
+        "context": .string(region.context),
+        "namespace": region.namespace.map(Value.string) ?? .null,
       ]
       switch region.outcome {
       case .success(let read):

@@ -1,10 +1,11 @@
-@testable import Controller
 import Foundation
 import KubeClient
 import LocalFleet
 import Model
 import Testing
 import WavesyncTesting
+
+@testable import Controller
 
 /// `wavesync status` through the built binary, against the rollout fleet's clusters: Fleets and
 /// FleetSites written as a controller writes them, each test in a namespace of its own.
@@ -50,7 +51,8 @@ extension RolloutCLITests {
     #expect(entry[path: ["status", "sites", "healthy"]] == 2)
     #expect(entry[path: ["status", "rollout", "phase"]] == "Succeeded")
     #expect(entry[path: ["status", "rollout", "engine"]] == nil, "internal state in the document")
-    #expect(entry["sites"]?.arrayValue?.compactMap { $0["site"]?.stringValue } == ["canary-1", "early-1"])
+    #expect(
+      entry["sites"]?.arrayValue?.compactMap { $0["site"]?.stringValue } == ["canary-1", "early-1"])
     #expect(entry["sites"]?[0]?[path: ["state", "phase"]] == "Healthy")
     #expect(entry["sites"]?[0]?["uncommitted"] == false)
 
@@ -74,6 +76,25 @@ extension RolloutCLITests {
     let row = try #require(table.output.split(separator: "\n").first { $0.contains(name) })
     #expect(row.contains("Stalled"), "\(table)")
     #expect(row.hasSuffix(message), "\(table)")
+
+    // On a terminal (a pseudo-terminal from script(1), lines end in CRLF) the stalled row is
+    // red, unless NO_COLOR is set.
+    let command = ([WavesyncProcess.executable.path] + regional.arguments)
+      .map { "'\($0)'" }.joined(separator: " ")
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = nil
+    let terminal = try await AwaitedProcess.run(
+      URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"],
+      environment: environment)
+    #expect(terminal.status == 5, "\(terminal)")
+    let red = try #require(
+      terminal.output.split(whereSeparator: \.isNewline).first { $0.contains(name) })
+    #expect(red.hasPrefix("\u{1B}[31m"), "\(terminal)")
+    environment["NO_COLOR"] = "1"
+    let plain = try await AwaitedProcess.run(
+      URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"],
+      environment: environment)
+    #expect(plain.output.contains(name) && !plain.output.contains("\u{1B}["), "\(plain)")
 
     let json = try await regional.status(["-o", "json"])
     #expect(json.status == 5, "\(json)")
@@ -182,6 +203,7 @@ extension RolloutCLITests {
     #expect(gone.contains("Unreachable") && gone.contains("cannot reach cluster gone"), "\(table)")
     let canary = try #require(lines.first { $0.hasPrefix("canary-1 ") }, "\(table)")
     #expect(canary.contains("NotInstalled") && canary.contains("wavesync install"), "\(table)")
+    #expect(!table.errors.contains("retrying"), "retries of an unreachable region logged: \(table)")
 
     let json = try await WavesyncProcess.run(
       ["status", "--all-contexts", "-o", "json", "--namespace", regional.namespace],
@@ -201,6 +223,11 @@ extension RolloutCLITests {
       ["status", "--kubeconfig", fleet.kubeconfigPath, "--context", "canary-1"])
     #expect(notInstalled.status == 0, "\(notInstalled)")
     #expect(notInstalled.output.contains("NotInstalled"), "\(notInstalled)")
+
+    let unknown = try await WavesyncProcess.run(
+      ["status", "--kubeconfig", fleet.kubeconfigPath, "--context", "nowhere"])
+    #expect(unknown.status == 1, "\(unknown)")
+    #expect(unknown.errors.contains("context \"nowhere\" is not defined"), "\(unknown)")
   }
 
   @Test func statusWatchRedrawsWhenAFleetChangesAndOnlyThen() async throws {
@@ -208,6 +235,15 @@ extension RolloutCLITests {
     let name = uniqueName("shop")
     try await regional.createFleet(
       name, StatusNamespace.fleetStatus(sequence: 1, sites: FleetSiteCounts(total: 1, healthy: 1)))
+    func draws(_ output: String) -> Int { output.components(separatedBy: "CONTEXT").count - 1 }
+
+    // Four reads of an unchanged fleet: drawn once.
+    let quiet = try await regional.status([
+      "--watch", "--watch-interval", "0.2", "--watch-count", "4",
+    ])
+    #expect(quiet.status == 0, "\(quiet)")
+    #expect(draws(quiet.output) == 1, "\(quiet)")
+
     let watcher = try WavesyncProcess.start(
       regional.arguments + ["--watch", "--watch-interval", "0.2", "--watch-count", "1500"])
     defer { watcher.kill() }
@@ -218,8 +254,7 @@ extension RolloutCLITests {
       StatusNamespace.fleetStatus(
         sequence: 2, sites: FleetSiteCounts(total: 1, healthy: 1), stalled: "rolled back"))
     try await eventually("a redraw with the fleet stalled") { watcher.output.contains("Stalled") }
-    let draws = watcher.output.components(separatedBy: "CONTEXT").count - 1
-    #expect(draws == 2, "reads that changed nothing redrew: \(watcher.output)")
+    #expect(draws(watcher.output) == 2, "reads that changed nothing redrew: \(watcher.output)")
     watcher.terminate()
     _ = try await watcher.finish()
   }
