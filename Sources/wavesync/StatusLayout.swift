@@ -122,6 +122,9 @@ struct StatusLayout {
     } else if stalled, let message = status?.condition(FleetConditionType.stalled)?.message {
       errors.append(message)
     }
+    if let controlsError = status?.controlsError {
+      errors.append("new site changes are held: \(controlsError)")
+    }
     errors += fleet.problems
     let rollout: String = status?.rollout.map { $0.phase + ($0.paused ? " (paused)" : "") } ?? "-"
     var counts: [String] = Array(repeating: "-", count: 4)

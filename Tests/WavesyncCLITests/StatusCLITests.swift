@@ -56,6 +56,18 @@ extension RolloutCLITests {
     #expect(entry["sites"]?[0]?[path: ["state", "phase"]] == "Healthy")
     #expect(entry["sites"]?[0]?["uncommitted"] == false)
 
+    // Every namespace: this test's fleet among the others, and a NAMESPACE column.
+    let everywhere = try await WavesyncProcess.run(
+      [
+        "status", "--kubeconfig", regional.fleet.kubeconfigPath, "--context",
+        RolloutFleet.regional, "--all-namespaces",
+      ])
+    #expect(everywhere.output.hasPrefix("CONTEXT   NAMESPACE"), "\(everywhere)")
+    #expect(
+      everywhere.output.split(separator: "\n").contains {
+        $0.contains(" \(regional.namespace) ") && $0.contains(" \(name) ")
+      }, "\(everywhere)")
+
     let yaml = try await regional.status(["-o", "yaml"])
     #expect(yaml.status == 0, "\(yaml)")
     let parsed = try YAML.value(from: yaml.output, rules: .kubectl)
