@@ -13,10 +13,20 @@ public struct FleetStatusReader: Sendable {
     -> [FleetStatusEntry]
   {
     let fleets = try await list(FleetResourceNames.fleetKind, query.namespace, selector: nil)
+      .filter { fleet in
+        query.fleets.isEmpty
+          || query.fleets.contains(fleet[path: ["metadata", "name"]]?.stringValue ?? "")
+      }
     var sitesByFleet: [FleetKey: [Value]] = [:]
     if query.sites {
+      // Named fleets: only their sites are listed.
+      let named =
+        query.fleets.isEmpty
+        ? nil
+        : "\(FleetResourceNames.fleetLabel) in (\(query.fleets.sorted().joined(separator: ",")))"
+      let selector = [named, query.siteSelector].compactMap { $0 }.joined(separator: ",")
       let sites = try await list(
-        FleetResourceNames.siteKind, query.namespace, selector: query.siteSelector)
+        FleetResourceNames.siteKind, query.namespace, selector: selector.isEmpty ? nil : selector)
       for site in sites {
         let fleet =
           site[path: ["metadata", "labels", FleetResourceNames.fleetLabel]]?.stringValue
@@ -112,11 +122,14 @@ public struct FleetStatusQuery: Sendable, Hashable {
   public var wave: String?
   /// Only the sites whose committed state is failed.
   public var failingOnly: Bool
+  /// Only these fleets (by name); empty: every fleet.
+  public var fleets: [String]
 
   public init(
     namespace: String?, sites: Bool = false, siteSelector: String? = nil, wave: String? = nil,
-    failingOnly: Bool = false
+    failingOnly: Bool = false, fleets: [String] = []
   ) {
+    self.fleets = fleets
     self.namespace = namespace
     self.sites = sites
     self.siteSelector = siteSelector

@@ -34,6 +34,9 @@ struct StatusCommand: AsyncParsableCommand {
   @Flag(name: [.customShort("A"), .long], help: "Read the Fleets of every namespace.")
   var allNamespaces = false
 
+  @Option(name: .long, help: "Only this Fleet (repeat for several; default: every Fleet).")
+  var fleet: [String] = []
+
   @Flag(name: .long, help: "Add a row per site (implied by --selector, --wave and --failing).")
   var sites = false
 
@@ -88,7 +91,7 @@ struct StatusCommand: AsyncParsableCommand {
       let query = FleetStatusQuery(
         namespace: allNamespaces ? nil : namespace,
         sites: sites || selector != nil || wave != nil || failing, siteSelector: selector,
-        wave: wave, failingOnly: failing)
+        wave: wave, failingOnly: failing, fleets: fleet)
       let layout = StatusLayout(format: output, allNamespaces: allNamespaces)
       var report = await read(regions, query)
       StatusLayout.write(try layout.render(report, at: Date()))

@@ -101,6 +101,23 @@ extension RolloutCLITests {
       }
     }
 
+    /// `wavesync status` of this Fleet on the regional cluster, with `arguments`.
+    func wavesyncStatus(_ arguments: [String] = []) async throws -> ProcessResult {
+      try await WavesyncProcess.run(
+        [
+          "status", "--kubeconfig", repo.fleet.kubeconfigPath, "--context",
+          RolloutFleet.regional, "--fleet", repo.stateName,
+        ] + arguments)
+    }
+
+    /// The JSON of `wavesync status -o json`: the one fleet's entry.
+    func statusJSON(_ arguments: [String] = []) async throws -> (exit: Int32, fleet: Value) {
+      let result = try await wavesyncStatus(["-o", "json"] + arguments)
+      let document = try JSON.decode(result.output)
+      let fleet = try #require(document["fleets"]?.arrayValue?.first, "\(result)")
+      return (result.status, fleet)
+    }
+
     func ready(_ status: FleetStatus) -> Bool {
       status.condition(FleetConditionType.ready)?.status == "True"
     }
@@ -126,6 +143,14 @@ extension RolloutCLITests {
     for site in RolloutFleet.sites {
       #expect(try await repo.inventoryRevision(site) == first, "inventory of \(site)")
     }
+    let table = try await controlled.wavesyncStatus()
+    #expect(table.status == 0, "\(table)")
+    let row = try #require(table.output.split(separator: "\n").first { $0.contains(repo.stateName) })
+    #expect(row.contains("Ready") && row.contains("5/5") && row.contains(first.prefix(12)), "\(row)")
+    var json = try await controlled.statusJSON(["--sites"])
+    #expect(json.exit == 0)
+    #expect(json.fleet["needsAttention"] == false)
+    #expect(json.fleet["sites"]?.arrayValue?.count == 5)
 
     // A commit pushed later is picked up at the poll interval.
     let second = try repo.commit(image: "registry.local/till:1.1")
@@ -150,6 +175,14 @@ extension RolloutCLITests {
     for site in RolloutFleet.sites {
       #expect(try await repo.image(site) == "registry.local/till:1.1", "Deployment on \(site)")
     }
+    // Stalled on the rolled-back commit: status exits 5 and says why.
+    json = try await controlled.statusJSON()
+    #expect(json.exit == 5)
+    #expect(json.fleet["needsAttention"] == true)
+    #expect(json.fleet[path: ["status", "lastGoodRevision"]] == .string(second))
+    let stalled = try await controlled.wavesyncStatus()
+    #expect(stalled.status == 5, "\(stalled)")
+    #expect(stalled.output.contains("was rolled back"), "\(stalled)")
 
     // Git goes away: the fleet goes on with the last fetched commit, and the Fleet says so.
     controlled.daemon.stop()
@@ -160,6 +193,8 @@ extension RolloutCLITests {
     #expect(status.fetchedRevision == broken)
     // Not a failure of the source: the Fleet still says what the last rollout did.
     #expect(status.condition(FleetConditionType.ready)?.reason == "RolledBack")
+    json = try await controlled.statusJSON()
+    #expect(json.fleet[path: ["status", "gitOfflineSince"]]?.stringValue != nil, "\(json.fleet)")
 
     // SIGTERM stops it cleanly.
     controller.terminate()
@@ -226,6 +261,10 @@ extension RolloutCLITests {
       #expect(try await repo.inventoryRevision(site) == repo.firstCommit, "inventory of \(site)")
     }
     #expect(second.errors.contains("leading, taking over from replica-a"), "\(second.errors)")
+    let table = try await controlled.wavesyncStatus(["--sites"])
+    #expect(table.status == 0, "\(table)")
+    #expect(
+      table.output.split(separator: "\n").filter { $0.contains("Healthy") }.count == 5, "\(table)")
     second.terminate()
     #expect(try await second.finish().status == 0)
   }
@@ -261,6 +300,10 @@ extension RolloutCLITests {
     _ = try await controlled.eventuallyInStatus("paused, the early wave running") {
       $0.rollout?.paused == true && $0.rollout?.wave == "early" && $0.rollout?.phase == "Running"
     }
+    let paused = try await controlled.statusJSON(["--wave", "early"])
+    #expect(paused.exit == 0, "paused is not a failure")
+    #expect(paused.fleet[path: ["status", "rollout", "paused"]] == true)
+    #expect(paused.fleet["sites"]?.arrayValue?.count == 2)
     // Paused: no early site is touched.
     for site in ["early-1", "early-2"] {
       #expect(try await repo.inventory(site) == nil, "\(site) was touched while paused")
