@@ -39,7 +39,6 @@ SKIPPED_FIELDS = (
     "helmCharts",
     "helmGlobals",
     "helmChartInflationGenerator",
-    "configurations",
     "crds",
 )
 
@@ -55,6 +54,7 @@ ALLOWED_HARNESS_CALLS = {
     "AssertActualEqualsExpected",
     "AssertActualEqualsExpectedNoIdAnnotations",
     "GetT",
+    "Reset",
 }
 
 DEFAULT_OPTIONS = {"th.MakeDefaultOptions()", "th.MakeOptionsPluginsDisabled()"}
@@ -278,7 +278,9 @@ def runs_of(body, helpers):
     """The file trees a test builds: [(files, root, expects_error)], in order."""
     body = inline_helpers(body, helpers)
     code = code_only(body)
-    if not re.search(r"\bth\s*:?=\s*kusttest_test\.MakeHarness\(t\)", code):
+    # The enhanced harness only adds a plugin loader; with the calls allowed below (no
+    # PrepBuiltin, PrepExecPlugin, ...) it builds as the default one does.
+    if not re.search(r"\bth\s*:?=\s*kusttest_test\.Make(Enhanced)?Harness\(t\)", code):
         raise Skip("not the default harness")
     if len(re.findall(r"\bth\s*:?=", code)) != 1:
         raise Skip("several harnesses")
@@ -288,14 +290,14 @@ def runs_of(body, helpers):
     if re.search(r"\b\w+\.\w+(\.\w+)*\s*=[^=]", code):
         raise Skip("changes options or fields")
     # A helper given the harness writes files this script cannot see.
-    if re.search(r"\b(?!th\b|MakeHarness\b)\w+\(\s*(th|t)\b\s*[,)]", code):
+    if re.search(r"\b(?!th\b|MakeHarness\b|MakeEnhancedHarness\b)\w+\(\s*(th|t)\b\s*[,)]", code):
         raise Skip("helper function")
     files, runs = {}, []
     for call in re.finditer(r"\bth\.(\w+)\(", body):
         method = call.group(1)
         if method not in ALLOWED_HARNESS_CALLS:
             raise Skip("th." + method)
-        if method in ("MakeDefaultOptions", "MakeOptionsPluginsDisabled", "GetT"):
+        if method in ("MakeDefaultOptions", "MakeOptionsPluginsDisabled", "GetT", "Reset"):
             continue
         open_paren = call.end() - 1
         arguments = split_arguments(body[open_paren + 1 : matching_close(body, open_paren)])
