@@ -26,6 +26,8 @@ enum Replacements {
   /// A failure in a target's fields, worded as kustomize words it.
   struct FieldError: Error {
     var message: String
+    /// Whether the field path could not be followed (rather than the value not be written).
+    var inPath = true
   }
 
   private static func sourceValue(_ replacement: Replacement, in resources: [KustomizeResource])
@@ -171,11 +173,13 @@ enum Replacements {
         : "unable to find field \"\(fieldPath)\" in replacement target"
       var count = 0
       do {
-        count = try visit(&object, FieldPath.split(fieldPath)[...], create: create ? value : nil) {
+        // `Value` is nil-literal expressible: spell out "no value" so it is not `.null`.
+        let made: Value? = create ? value : Optional<Value>.none
+        count = try visit(&object, FieldPath.split(fieldPath)[...], create: made) {
           field throws(FieldError) in
           try set(&field, to: value, options: target.options)
         }
-      } catch {
+      } catch  where error.inPath {
         throw FieldError(message: missing + ": " + error.message)
       }
       guard count > 0 else { throw FieldError(message: missing) }
@@ -293,7 +297,8 @@ enum Replacements {
     var value = value
     if !options.delimiter.isEmpty {
       guard isScalar(field) else {
-        throw FieldError(message: "delimiter option can only be used with scalar nodes")
+        throw FieldError(
+          message: "delimiter option can only be used with scalar nodes", inPath: false)
       }
       var parts =
         field == .string(createdMarker)
@@ -318,11 +323,12 @@ enum Replacements {
       let number = ScalarRules.kustomize.resolvePlain(text)
       switch number {
       case .int, .uint, .double: field = number
-      default: throw FieldError(message: "cannot write `\(text)` into a number field")
+      default:
+        throw FieldError(message: "cannot write `\(text)` into a number field", inPath: false)
       }
     case .bool:
       guard case .bool(let flag) = ScalarRules.kustomize.resolvePlain(text) else {
-        throw FieldError(message: "cannot write `\(text)` into a boolean field")
+        throw FieldError(message: "cannot write `\(text)` into a boolean field", inPath: false)
       }
       field = .bool(flag)
     case .null: field = value
