@@ -137,12 +137,18 @@ enum MetadataTransformers {
     config: TransformerConfig
   ) throws(RenderError) {
     // Kustomize runs each entry over all objects in turn: its search of every container list,
-    // then its image fields (containers at the usual places see the entry twice).
+    // then its image fields (containers at the usual places see the entry twice). It rewrites
+    // images only, whatever `create` its table says.
+    let fields = config.images.map { spec in
+      var existing = spec
+      existing.create = false
+      return existing
+    }
     for matcher in rules.map(ImageMatcher.init) {
       for index in resources.indices where resources[index].id.kind != "CustomResourceDefinition" {
         var object = resources[index].object
         updateContainerImages(in: &object, matcher)
-        try config.images.visit(
+        try fields.visit(
           &object, id: resources[index].id
         ) { field throws(RenderError) in
           if case .string(let image)? = field { field = .string(matcher.apply(to: image)) }

@@ -71,7 +71,9 @@ struct TransformerConfig: Sendable {
     func merge(_ a: [FieldSpec], _ b: [FieldSpec]) throws(FieldSpecConflict) -> [FieldSpec] {
       var result = a
       for spec in b {
-        if let existing = result.first(where: { $0.path == spec.path && $0.isSelected(by: spec) }) {
+        if let existing = result.first(where: {
+          $0.path == spec.path && $0.lists == spec.lists && $0.isSelected(by: spec)
+        }) {
           guard existing.create == spec.create else { throw FieldSpecConflict(path: spec.path) }
           continue
         }
