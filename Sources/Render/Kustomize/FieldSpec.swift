@@ -130,4 +130,9 @@ extension Array where Element == FieldSpec {
 /// Two specs of one field that disagree on whether to create it.
 struct FieldSpecConflict: Error {
   let path: [String]
+
+  /// As kustomize words it, with the field.
+  var message: String {
+    "conflicting fieldspecs: \(path.joined(separator: "/")) is given with and without create"
+  }
 }

@@ -229,9 +229,7 @@ struct KustomizationReader: DocumentFieldReader {
         }
       } catch {
         throw fail(
-          at,
-          "conflicting fieldspecs: \(error.path.joined(separator: "/")) is given with and without create"
-        )
+          at, error.message)
       }
     }
     k.replacements = try replacements(loadFile: loadFile)

@@ -119,9 +119,7 @@ public struct KustomizeBuilder: Sendable {
     func join(_ next: TransformerConfig, at pointer: String) throws(RenderError) {
       do { config = try TransformerConfig.joining(config, next) } catch {
         throw reader.fail(
-          pointer,
-          "conflicting fieldspecs: \(error.path.joined(separator: "/")) is given with and without create"
-        )
+          pointer, error.message)
       }
     }
 
@@ -160,9 +158,7 @@ public struct KustomizeBuilder: Sendable {
     let own: TransformerConfig
     do { own = try TransformerConfig.builtin.merging(k.transformerConfig ?? .builtin) } catch {
       throw reader.fail(
-        "/configurations",
-        "conflicting fieldspecs: \(error.path.joined(separator: "/")) is given with and without create"
-      )
+        "/configurations", error.message)
     }
     try join(own, at: "/configurations")
 
@@ -261,7 +257,7 @@ public struct KustomizeBuilder: Sendable {
         throw RenderError(
           file: file,
           message:
-            "labels: the field \(error.path.joined(separator: "/")) is given with and without create"
+            "labels: " + error.message
         )
       }
       try MetadataTransformers.addLabels(rule.pairs, specs: specs, to: &resources)

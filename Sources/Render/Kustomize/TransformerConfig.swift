@@ -190,9 +190,7 @@ struct TransformerConfigReader: DocumentFieldReader {
       return try TransformerConfig.empty.merging(config)
     } catch {
       throw fail(
-        "",
-        "conflicting fieldspecs: \(error.path.joined(separator: "/")) is given with and without create"
-      )
+        "", error.message)
     }
   }
 
