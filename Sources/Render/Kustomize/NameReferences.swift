@@ -156,8 +156,12 @@ enum NameReferences {
     let references =
       references
       + extra.flatMap { rule in
+        // A map field of a configured reference takes the object's namespace too, as kustomize
+        // writes it for any map with a `name`.
         rule.referrers.map {
-          Reference(kind: rule.kind, group: rule.group, version: rule.version, referrer: $0)
+          Reference(
+            kind: rule.kind, group: rule.group, version: rule.version, referrer: $0,
+            namespacedMap: true)
         }
       }
     for index in resources.indices {
