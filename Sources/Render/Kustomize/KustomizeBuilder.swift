@@ -321,14 +321,16 @@ public struct KustomizeBuilder: Sendable {
     var resources: [KustomizeResource] = []
     // Items keep no written text: kustomize passes them through JSON.
     var queue = documents.map { document in
-      (
+      var text = document
+      text.value = .null
+      return (
         AnnotationValues.asWritten(document.value, in: document, at: []), document.line,
-        WrittenEmptyFields.paths(in: document.value, of: document)
+        WrittenEmptyFields.paths(in: document.value, of: document), Optional(text)
       )
     }
     var next = 0
     while next < queue.count {
-      let (object, line, emptyFields) = queue[next]
+      let (object, line, emptyFields, writtenText) = queue[next]
       next += 1
       guard case .object(let fields) = object else {
         throw RenderError(
@@ -339,12 +341,13 @@ public struct KustomizeBuilder: Sendable {
       else {
         var resource = try checked(object, file: file, line: line)
         resource.writtenEmptyFields = emptyFields
+        resource.writtenText = writtenText
         resources.append(resource)
         continue
       }
       switch items {
       case .null: continue
-      case .array(let list): queue += list.map { ($0, line, []) }
+      case .array(let list): queue += list.map { ($0, line, [], nil) }
       default:
         throw RenderError(
           file: file, line: line,

@@ -8,11 +8,11 @@ enum Replacements {
     throws(RenderError)
   {
     for replacement in replacements {
-      let value = try sourceValue(replacement, in: resources)
+      let source = try sourceValue(replacement, in: resources)
       for target in replacement.targets {
         for index in resources.indices where selected(resources[index], by: target) {
           do {
-            try write(value, into: &resources[index].object, target)
+            try write(source, into: &resources[index].object, target)
           } catch {
             throw RenderError(
               file: replacement.file, line: replacement.line, object: resources[index].label,
@@ -23,6 +23,13 @@ enum Replacements {
     }
   }
 
+  /// The value a replacement copies, and its text as kustomize copies it into a scalar: the
+  /// text it was written with (`1.10`, `0777`), where the object still holds that value.
+  struct SourceValue {
+    var value: Value
+    var text: String
+  }
+
   /// A failure in a target's fields, worded as kustomize words it.
   struct FieldError: Error {
     var message: String
@@ -31,7 +38,7 @@ enum Replacements {
   }
 
   private static func sourceValue(_ replacement: Replacement, in resources: [KustomizeResource])
-    throws(RenderError) -> Value
+    throws(RenderError) -> SourceValue
   {
     let source = replacement.source
     func fail(_ message: String) -> RenderError {
@@ -45,21 +52,29 @@ enum Replacements {
         "multiple matches for selector \(written) (\(matches.map(\.label).joined(separator: ", ")))"
       )
     }
-    guard let object = matches.first?.object else { throw fail("nothing selected by \(written)") }
+    guard let resource = matches.first else { throw fail("nothing selected by \(written)") }
     let fieldPath = source.fieldPath.flatMap { $0.isEmpty ? nil : $0 } ?? "metadata.name"
-    guard let value = lookup(FieldPath.split(fieldPath)[...], in: object), !isNilOrEmpty(value)
+    var path: [String] = []
+    guard let value = lookup(FieldPath.split(fieldPath)[...], in: resource.object, at: &path),
+      !isNilOrEmpty(value)
     else {
       throw fail(
         "fieldPath `\(fieldPath)` is missing for replacement source \(source.selector.description)")
     }
-    guard !source.options.delimiter.isEmpty else { return value }
-    guard isScalar(value) else { throw fail("delimiter option can only be used with scalar nodes") }
-    let parts = value.scalarText.components(separatedBy: source.options.delimiter)
-    guard parts.indices.contains(source.options.index) else {
-      throw fail(
-        "options.index \(source.options.index) is out of bounds for value \(value.scalarText)")
+    var text = value.scalarText
+    if let written = resource.writtenText?.sourceText(at: path),
+      ScalarRules.kustomize.resolvePlain(written) == value
+    {
+      text = written
     }
-    return .string(parts[source.options.index])
+    guard !source.options.delimiter.isEmpty else { return SourceValue(value: value, text: text) }
+    guard isScalar(value) else { throw fail("delimiter option can only be used with scalar nodes") }
+    let parts = text.components(separatedBy: source.options.delimiter)
+    guard parts.indices.contains(source.options.index) else {
+      throw fail("options.index \(source.options.index) is out of bounds for value \(text)")
+    }
+    let part = parts[source.options.index]
+    return SourceValue(value: .string(part), text: part)
   }
 
   private static func isNilOrEmpty(_ value: Value) -> Bool {
@@ -141,29 +156,34 @@ enum Replacements {
   // MARK: - Fields
 
   /// The source's field: keys, list indices and `[key=value]` list entries, each exact.
-  private static func lookup(_ path: ArraySlice<String>, in value: Value) -> Value? {
+  /// `found`: the keys and indices on the way to the field.
+  private static func lookup(
+    _ path: ArraySlice<String>, in value: Value, at found: inout [String]
+  ) -> Value? {
     guard let part = path.first else { return value }
     switch value {
     case .object(let fields):
-      if FieldPath.entrySelector(part) != nil { return nil }
-      return fields[part].flatMap { lookup(path.dropFirst(), in: $0) }
+      guard FieldPath.entrySelector(part) == nil, let child = fields[part] else { return nil }
+      found.append(part)
+      return lookup(path.dropFirst(), in: child, at: &found)
     case .array(let items):
-      if let index = Int(part), items.indices.contains(index) {
-        return lookup(path.dropFirst(), in: items[index])
+      var index = Int(part).flatMap { items.indices.contains($0) ? $0 : nil }
+      if index == nil, let (key, wanted) = FieldPath.entrySelector(part) {
+        index = items.firstIndex {
+          key.isEmpty ? $0.scalarText == wanted : $0[key]?.scalarText == wanted
+        }
       }
-      guard let (key, wanted) = FieldPath.entrySelector(part) else { return nil }
-      let entry = items.first {
-        key.isEmpty ? $0.scalarText == wanted : $0[key]?.scalarText == wanted
-      }
-      return entry.flatMap { lookup(path.dropFirst(), in: $0) }
+      guard let index else { return nil }
+      found.append(String(index))
+      return lookup(path.dropFirst(), in: items[index], at: &found)
     default:
       return nil
     }
   }
 
-  private static func write(_ value: Value, into object: inout Value, _ target: Replacement.Target)
-    throws(FieldError)
-  {
+  private static func write(
+    _ source: SourceValue, into object: inout Value, _ target: Replacement.Target
+  ) throws(FieldError) {
     let paths = target.fieldPaths.isEmpty ? ["metadata.name"] : target.fieldPaths
     for fieldPath in paths {
       let create = target.options.create
@@ -174,10 +194,10 @@ enum Replacements {
       var count = 0
       do {
         // `Value` is nil-literal expressible: spell out "no value" so it is not `.null`.
-        let made: Value? = create ? value : Optional<Value>.none
+        let made: Value? = create ? source.value : Optional<Value>.none
         count = try visit(&object, FieldPath.split(fieldPath)[...], create: made) {
           field throws(FieldError) in
-          try set(&field, to: value, options: target.options)
+          try set(&field, to: source, options: target.options)
         }
       } catch  where error.inPath {
         throw FieldError(message: missing + ": " + error.message)
@@ -291,10 +311,11 @@ enum Replacements {
 
   /// Writes the value into a target field: a scalar keeps its own type (a number stays a number,
   /// a string a string), as kustomize copies only the text; a list or map is replaced.
-  private static func set(_ field: inout Value, to value: Value, options: Replacement.Options)
-    throws(FieldError)
-  {
-    var value = value
+  private static func set(
+    _ field: inout Value, to source: SourceValue, options: Replacement.Options
+  ) throws(FieldError) {
+    var value = source.value
+    var text = source.text
     if !options.delimiter.isEmpty {
       guard isScalar(field) else {
         throw FieldError(
@@ -303,7 +324,6 @@ enum Replacements {
       var parts =
         field == .string(createdMarker)
         ? [""] : field.scalarText.components(separatedBy: options.delimiter)
-      let text = value.scalarText
       if options.index < 0 {
         parts.insert(text, at: 0)
       } else if options.index >= parts.count {
@@ -311,9 +331,9 @@ enum Replacements {
       } else {
         parts[options.index] = text
       }
-      value = .string(parts.joined(separator: options.delimiter))
+      text = parts.joined(separator: options.delimiter)
+      value = .string(text)
     }
-    let text = value.scalarText
     switch field {
     case .string(createdMarker):
       // A new scalar is written plain, so YAML reads its text afresh.
