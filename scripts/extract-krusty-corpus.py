@@ -39,7 +39,6 @@ SKIPPED_FIELDS = (
     "helmCharts",
     "helmGlobals",
     "helmChartInflationGenerator",
-    "configurations",
     "crds",
 )
 
@@ -55,6 +54,8 @@ ALLOWED_HARNESS_CALLS = {
     "AssertActualEqualsExpected",
     "AssertActualEqualsExpectedNoIdAnnotations",
     "GetT",
+    "Reset",
+    "WriteLegacyConfigs",
 }
 
 DEFAULT_OPTIONS = {"th.MakeDefaultOptions()", "th.MakeOptionsPluginsDisabled()"}
@@ -274,11 +275,30 @@ def inline_helpers(body, helpers):
     raise Skip("helpers nested too deeply")
 
 
+# The text th.WriteLegacyConfigs writes: every section of kustomize's built-in field specs
+# (api/internal/konfig/builtinpluginconsts), read from the kustomize checkout in main().
+default_field_specs = ""
+
+
+def builtin_field_specs(git, rev):
+    """The built-in field specs of kustomize, each section as its Go raw string holds it."""
+    folder = "api/internal/konfig/builtinpluginconsts/"
+    order = git("show", "%s:%sdefaultconfig.go" % (rev, folder))
+    names = re.findall(r"\[\]byte\((\w+)\)", order)
+    constants = {}
+    for path in git("ls-tree", "--name-only", rev, folder).split():
+        for name, text in re.findall(r"(\w+)\s*=\s*`([^`]*)`", git("show", "%s:%s" % (rev, path))):
+            constants[name] = text
+    return "\n".join(constants[name] for name in names)
+
+
 def runs_of(body, helpers):
     """The file trees a test builds: [(files, root, expects_error)], in order."""
     body = inline_helpers(body, helpers)
     code = code_only(body)
-    if not re.search(r"\bth\s*:?=\s*kusttest_test\.MakeHarness\(t\)", code):
+    # The enhanced harness only adds a plugin loader; with the calls allowed below (no
+    # PrepBuiltin, PrepExecPlugin, ...) it builds as the default one does.
+    if not re.search(r"\bth\s*:?=\s*kusttest_test\.Make(Enhanced)?Harness\(t\)", code):
         raise Skip("not the default harness")
     if len(re.findall(r"\bth\s*:?=", code)) != 1:
         raise Skip("several harnesses")
@@ -288,17 +308,23 @@ def runs_of(body, helpers):
     if re.search(r"\b\w+\.\w+(\.\w+)*\s*=[^=]", code):
         raise Skip("changes options or fields")
     # A helper given the harness writes files this script cannot see.
-    if re.search(r"\b(?!th\b|MakeHarness\b)\w+\(\s*(th|t)\b\s*[,)]", code):
+    if re.search(r"\b(?!th\b|MakeHarness\b|MakeEnhancedHarness\b)\w+\(\s*(th|t)\b\s*[,)]", code):
         raise Skip("helper function")
     files, runs = {}, []
     for call in re.finditer(r"\bth\.(\w+)\(", body):
         method = call.group(1)
         if method not in ALLOWED_HARNESS_CALLS:
             raise Skip("th." + method)
-        if method in ("MakeDefaultOptions", "MakeOptionsPluginsDisabled", "GetT"):
+        if method in ("MakeDefaultOptions", "MakeOptionsPluginsDisabled", "GetT", "Reset"):
             continue
         open_paren = call.end() - 1
         arguments = split_arguments(body[open_paren + 1 : matching_close(body, open_paren)])
+        if method == "WriteLegacyConfigs":
+            # kustomize's built-in field specs, all sections in one file.
+            (argument,) = arguments
+            path = case_path(string_value(argument))
+            files[path] = default_field_specs
+            continue
         if method in ("WriteK", "WriteC", "WriteF"):
             if len(arguments) != 2:
                 raise Skip("th.%s with %d arguments" % (method, len(arguments)))
@@ -400,6 +426,8 @@ def main():
         if os.path.isdir(os.path.join(out, entry, "input")):
             shutil.rmtree(os.path.join(out, entry))
 
+    global default_field_specs
+    default_field_specs = builtin_field_specs(git, args.rev)
     test_files = sorted(
         path
         for path in git("ls-tree", "--name-only", args.rev, "api/krusty/").split()

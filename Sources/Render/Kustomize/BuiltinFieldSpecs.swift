@@ -100,11 +100,12 @@ enum BuiltinFieldSpecs {
 
   /// The container image fields kustomize visits a second time, after its search of every
   /// `containers`/`initContainers` list: an image there is rewritten twice (visible with
-  /// `tagSuffix`, which appends twice).
+  /// `tagSuffix`, which appends twice). Marked `create` as in kustomize's table (so a
+  /// configuration file repeating them merges), though an image is only ever rewritten.
   static let containerImages: [FieldSpec] = [
     "spec/containers[]/image", "spec/initContainers[]/image",
     "spec/template/spec/containers[]/image", "spec/template/spec/initContainers[]/image",
-  ].map { FieldSpec($0, create: false) }
+  ].map { FieldSpec($0, create: true) }
 
   /// Image fields besides every `containers`/`initContainers` list, which are found anywhere.
   static let imageVolumes: [FieldSpec] = [

@@ -32,8 +32,9 @@ struct FieldSpec: Sendable {
       && (version ?? "") == (other.version ?? "") && (kind ?? "") == (other.kind ?? "")
   }
 
-  /// The keys of a path; `\/` is a slash inside a key (an annotation name), as kustomize writes it.
-  private static func segments(of path: String) -> [String] {
+  /// The keys of a path; `\/` is a slash inside a key (an annotation name), as kustomize writes it
+  /// (and `\.` a dot, in the dotted paths of replacements).
+  static func segments(of path: String, separator: Character = "/") -> [String] {
     var segments: [String] = []
     var current = ""
     var escaped = false
@@ -43,7 +44,7 @@ struct FieldSpec: Sendable {
         escaped = false
       } else if character == "\\" {
         escaped = true
-      } else if character == "/" {
+      } else if character == separator {
         if !current.isEmpty { segments.append(current) }
         current = ""
       } else {
@@ -129,4 +130,9 @@ extension Array where Element == FieldSpec {
 /// Two specs of one field that disagree on whether to create it.
 struct FieldSpecConflict: Error {
   let path: [String]
+
+  /// As kustomize words it, with the field.
+  var message: String {
+    "conflicting fieldspecs: \(path.joined(separator: "/")) is given with and without create"
+  }
 }

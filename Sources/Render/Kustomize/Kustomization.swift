@@ -27,6 +27,9 @@ struct Kustomization: Sendable {
   /// The output order; only the top kustomization's counts, as in kustomize.
   var sortOptions: OutputOrder?
   var vars: [VarRule] = []
+  /// The `configurations` files, merged; nil without any.
+  var transformerConfig: TransformerConfig?
+  var replacements: [Replacement] = []
 
   enum OutputOrder: Sendable {
     /// The order the objects were read and generated in.
@@ -36,9 +39,19 @@ struct Kustomization: Sendable {
 
   struct LabelRule: Sendable {
     var pairs: OrderedDictionary<String, String>
-    /// Where the labels go: the entry's own `fields`, then metadata labels and, with
-    /// `includeSelectors` or `includeTemplates`, selectors or pod templates.
-    var specs: [FieldSpec]
+    /// The entry's own `fields`.
+    var fields: [FieldSpec]
+    var includeSelectors: Bool
+    var includeTemplates: Bool
+
+    /// Where the labels go: the entry's own `fields` and the configuration's `labels`, then
+    /// selectors (`includeSelectors`), or pod templates (`includeTemplates`) and metadata labels.
+    func specs(_ config: TransformerConfig) throws(FieldSpecConflict) -> [FieldSpec] {
+      let own = try fields.merging(config.labels)
+      if includeSelectors { return try own.merging(config.commonLabels) }
+      let templates = includeTemplates ? try own.merging(config.templateLabels) : own
+      return try templates.merging([FieldSpec("metadata/labels", create: true)])
+    }
   }
 
   struct ImageRule: Sendable {
@@ -92,7 +105,7 @@ struct Kustomization: Sendable {
     "apiVersion", "kind", "metadata", "resources", "components", "namespace", "namePrefix",
     "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "replicas", "patches",
     "configMapGenerator", "secretGenerator", "generatorOptions", "sortOptions", "buildMetadata",
-    "vars",
+    "vars", "configurations", "replacements",
   ]
 
   /// Fields kustomize deprecated, still read as kustomize reads them (not suggested in errors).
@@ -103,7 +116,7 @@ struct Kustomization: Sendable {
 }
 
 /// Reads a kustomization's fields, checking each one's type.
-struct KustomizationReader {
+struct KustomizationReader: DocumentFieldReader {
   let file: String
   let document: YAMLDocument
 
@@ -147,19 +160,17 @@ struct KustomizationReader {
     for (index, entry) in try list("labels").enumerated() {
       let at = "/labels/\(index)"
       try onlyFields(entry, ["pairs", "includeSelectors", "includeTemplates", "fields"], at: at)
-      let builtin =
-        try bool(entry["includeSelectors"], at: at + "/includeSelectors")
-        ? BuiltinFieldSpecs.selectorLabels
-        : try bool(entry["includeTemplates"], at: at + "/includeTemplates")
-          ? BuiltinFieldSpecs.templateLabels : [FieldSpec("metadata/labels", create: true)]
-      let specs: [FieldSpec]
-      let fields = try fieldSpecs(entry["fields"], at: at + "/fields")
-      do { specs = try fields.merging(builtin) } catch {
+      let rule = Kustomization.LabelRule(
+        pairs: try stringMap(entry["pairs"], at: at + "/pairs"),
+        fields: try fieldSpecs(entry["fields"], at: at + "/fields"),
+        includeSelectors: try bool(entry["includeSelectors"], at: at + "/includeSelectors"),
+        includeTemplates: try bool(entry["includeTemplates"], at: at + "/includeTemplates"))
+      do { _ = try rule.specs(.builtin) } catch {
         throw fail(
           at + "/fields",
           "the field \(error.path.joined(separator: "/")) is given with and without create")
       }
-      k.labels.append(.init(pairs: try stringMap(entry["pairs"], at: at + "/pairs"), specs: specs))
+      k.labels.append(rule)
     }
     for (index, entry) in try list("images").enumerated() {
       let at = "/images/\(index)"
@@ -207,6 +218,21 @@ struct KustomizationReader {
       k.vars.append(try variable(entry, at: "/vars/\(index)"))
     }
     _ = try buildMetadata()
+    for (index, path) in try strings("configurations").enumerated() {
+      let at = "/configurations/\(index)"
+      let config = try transformerConfig(path, at: at, loadFile: loadFile)
+      do {
+        if let earlier = k.transformerConfig {
+          k.transformerConfig = try earlier.merging(config)
+        } else {
+          k.transformerConfig = config
+        }
+      } catch {
+        throw fail(
+          at, error.message)
+      }
+    }
+    k.replacements = try replacements(loadFile: loadFile)
     for (index, entry) in try list("configMapGenerator").enumerated() {
       k.configMapGenerator.append(
         try generator(entry, at: "/configMapGenerator/\(index)", secret: false))
@@ -234,10 +260,6 @@ struct KustomizationReader {
     return (Kustomization.supportedFields + Kustomization.deprecatedFields).first {
       $0.lowercased() == lowered
     } ?? key
-  }
-
-  func fail(_ pointer: String, _ message: String) -> RenderError {
-    RenderError(file: file, line: document.line(at: pointer) ?? document.line, message: message)
   }
 
   private func list(_ key: String) throws(RenderError) -> [Value] {
@@ -273,30 +295,6 @@ struct KustomizationReader {
     return result
   }
 
-  /// A string field. A number or boolean is refused, as kustomize refuses it: reading `1.10` as a
-  /// number would turn it into `1.1` (and `010` into 8).
-  private func string(_ value: Value?, at pointer: String) throws(RenderError) -> String? {
-    guard let value, !value.isNull else { return nil }
-    guard let s = value.stringValue else {
-      let name = pointer.split(separator: "/").last ?? ""
-      let hint: String =
-        switch value {
-        case .int, .uint, .double, .bool: " (quote it)"
-        default: ""
-        }
-      throw fail(pointer, "\(name) must be a string, found \(value.typeDescription)\(hint)")
-    }
-    return s
-  }
-
-  private func bool(_ value: Value?, at pointer: String) throws(RenderError) -> Bool {
-    guard let value, !value.isNull else { return false }
-    guard let b = value.boolValue else {
-      throw fail(pointer, "expected true or false, found \(value.typeDescription)")
-    }
-    return b
-  }
-
   private func stringMap(_ value: Value?, at pointer: String) throws(RenderError)
     -> OrderedDictionary<String, String>
   {
@@ -314,19 +312,6 @@ struct KustomizationReader {
       result[key] = s
     }
     return result
-  }
-
-  private func onlyFields(_ value: Value, _ allowed: [String], at pointer: String)
-    throws(RenderError)
-  {
-    guard case .object(let entries) = value else {
-      throw fail(pointer, "expected a mapping, found \(value.typeDescription)")
-    }
-    for key in entries.keys where !allowed.contains(key) {
-      throw fail(
-        pointer + "/" + key,
-        "unknown field \"\(key)\" (expected one of: \(allowed.joined(separator: ", ")))")
-    }
   }
 
   /// The mapping with its keys under their own names: kustomize (through Go's JSON decoding)
@@ -443,29 +428,6 @@ struct KustomizationReader {
       allowNameChange: allowNameChange, allowKindChange: allowKindChange)
   }
 
-  /// A list of field specs: `path`, optional `group`, `version`, `kind`, and `create`.
-  private func fieldSpecs(_ value: Value?, at pointer: String) throws(RenderError) -> [FieldSpec] {
-    guard let value, !value.isNull else { return [] }
-    guard let items = value.arrayValue else {
-      throw fail(pointer, "fields must be a list, found \(value.typeDescription)")
-    }
-    var specs: [FieldSpec] = []
-    for (index, item) in items.enumerated() {
-      let at = "\(pointer)/\(index)"
-      try onlyFields(item, ["path", "group", "version", "kind", "create"], at: at)
-      guard let path = try string(item["path"], at: at + "/path"), !path.isEmpty else {
-        throw fail(at, "a field spec needs a path")
-      }
-      specs.append(
-        FieldSpec(
-          path, kind: try string(item["kind"], at: at + "/kind"),
-          group: try string(item["group"], at: at + "/group"),
-          version: try string(item["version"], at: at + "/version"),
-          create: try bool(item["create"], at: at + "/create")))
-    }
-    return specs
-  }
-
   private func variable(_ written: Value, at pointer: String) throws(RenderError) -> VarRule {
     let entry = try anyCase(written, ["name", "objref", "fieldref"], at: pointer)
     try onlyFields(entry, ["name", "objref", "fieldref"], at: pointer)
@@ -496,6 +458,47 @@ struct KustomizationReader {
       name: name, kind: kind, objectName: objectName, group: group, version: version,
       namespace: try string(ref["namespace"], at: at + "/namespace"), fieldPath: fieldPath,
       file: file, line: document.line(at: pointer) ?? document.line)
+  }
+
+  private func transformerConfig(
+    _ path: String, at pointer: String,
+    loadFile: (_ path: String, _ pointer: String) throws(RenderError) -> String
+  ) throws(RenderError) -> TransformerConfig {
+    let source = FilePath.join(FilePath.directory(of: file), path)
+    let config = try Self.singleDocument(
+      try loadFile(path, pointer), file: source, what: "configurations")
+    return try TransformerConfigReader(
+      file: source, document: config ?? YAMLDocument(value: .null)
+    ).read()
+  }
+
+  /// `replacements`: each entry inline (`source` and `targets`) or a `path` to a file holding
+  /// one replacement or a list of them.
+  private func replacements(
+    loadFile: (_ path: String, _ pointer: String) throws(RenderError) -> String
+  ) throws(RenderError) -> [Replacement] {
+    var result: [Replacement] = []
+    for (index, entry) in try list("replacements").enumerated() {
+      let at = "/replacements/\(index)"
+      guard let fields = entry.objectValue else {
+        throw fail(at, "a replacements entry must be a mapping, found \(entry.typeDescription)")
+      }
+      guard let pathValue = fields["path"], !pathValue.isNull else {
+        result.append(try ReplacementReader(file: file, document: document).read(at: at))
+        continue
+      }
+      guard fields.count == 1 else {
+        throw fail(at, "cannot specify both path and inline replacement")
+      }
+      guard let path = try string(pathValue, at: at + "/path") else { continue }
+      let source = FilePath.join(FilePath.directory(of: file), path)
+      guard
+        let replacementFile = try Self.singleDocument(
+          try loadFile(path, at + "/path"), file: source, what: "replacements")
+      else { continue }
+      result += try ReplacementReader(file: source, document: replacementFile).readFile()
+    }
+    return result
   }
 
   /// `buildMetadata`; only the top kustomization's counts, as in kustomize.

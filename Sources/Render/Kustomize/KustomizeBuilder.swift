@@ -19,11 +19,11 @@ public struct KustomizeBuilder: Sendable {
     let (file, document) = try loadKustomization(in: directory, referencedFrom: nil)
     let reader = KustomizationReader(file: file, document: document)
     let metadata = try reader.buildMetadata()
-    let resources = try accumulate(
-      document, file: file, directory: directory, onto: [], stack: [],
+    let (resources, config) = try accumulate(
+      document, file: file, directory: directory, onto: ([], nil), stack: [],
       originRoot: metadata.contains(.originAnnotations) ? directory : nil)
     return try finish(
-      resources, order: try reader.sortOptions() ?? .legacy(LegacyOrder()),
+      resources, config: config, order: try reader.sortOptions() ?? .legacy(LegacyOrder()),
       managedByLabel: metadata.contains(.managedByLabel))
   }
 
@@ -31,24 +31,34 @@ public struct KustomizeBuilder: Sendable {
   /// base and components), as if it were the file `file` in `directory`.
   public func build(kustomization: Value, file: String) throws(RenderError) -> [Value] {
     let document = YAMLDocument(value: kustomization)
-    let resources = try accumulate(
-      document, file: file, directory: FilePath.directory(of: file), onto: [], stack: [],
+    let (resources, config) = try accumulate(
+      document, file: file, directory: FilePath.directory(of: file), onto: ([], nil), stack: [],
       originRoot: nil)
-    return try finish(resources, order: .legacy(LegacyOrder()), managedByLabel: false)
+    return try finish(
+      resources, config: config, order: .legacy(LegacyOrder()), managedByLabel: false)
   }
 
   /// The steps kustomize runs once, at the top: content-hash suffixes, then references to every
   /// renamed object, then the output order.
   private func finish(
-    _ built: [KustomizeResource], order: Kustomization.OutputOrder, managedByLabel: Bool
+    _ built: [KustomizeResource], config: TransformerConfig?, order: Kustomization.OutputOrder,
+    managedByLabel: Bool
   ) throws(RenderError) -> [Value] {
+    let config = config ?? .builtin
     var resources = built
     for index in resources.indices where resources[index].generator?.appendHash == true {
       let suffix = ContentHash.suffix(for: resources[index].object)
       resources[index].rename(to: resources[index].name + "-" + suffix)
     }
-    try NameReferences.fix(&resources)
-    try Vars.substitute(in: &resources)
+    try NameReferences.fix(&resources, extra: config.nameReference)
+    try Vars.substitute(in: &resources, specs: config.varReference)
+    // Objects marked local-config only serve the build (a name or a value to refer to).
+    resources.removeAll {
+      guard let mark = $0.object[path: ["metadata", "annotations", Self.localConfigKey]] else {
+        return false
+      }
+      return mark.scalarText != "false"
+    }
     for resource in resources where Self.containsNonFinite(resource.object) {
       throw RenderError(
         file: resource.file, object: resource.label,
@@ -70,6 +80,8 @@ public struct KustomizeBuilder: Sendable {
     return indices.map { AnnotationValues.printed(resources[$0].object) }
   }
 
+  private static let localConfigKey = "config.kubernetes.io/local-config"
+
   private static func containsNonFinite(_ value: Value) -> Bool {
     switch value {
     case .double(let d): !d.isFinite
@@ -82,10 +94,12 @@ public struct KustomizeBuilder: Sendable {
   // MARK: - Accumulation
 
   /// `originRoot`: the top folder, when objects get origin annotations (relative to it).
+  /// Returns the objects and the transformer tables of the build so far (nil: none yet).
   private func accumulate(
-    _ document: YAMLDocument, file: String, directory: String, onto existing: [KustomizeResource],
+    _ document: YAMLDocument, file: String, directory: String,
+    onto existing: ([KustomizeResource], TransformerConfig?),
     stack: [String], originRoot: String?
-  ) throws(RenderError) -> [KustomizeResource] {
+  ) throws(RenderError) -> ([KustomizeResource], TransformerConfig?) {
     let reader = KustomizationReader(file: file, document: document)
     let k = try reader.read { path, pointer throws(RenderError) in
       try text(of: path, from: file, via: reader, at: pointer)
@@ -100,7 +114,14 @@ public struct KustomizeBuilder: Sendable {
     }
     // A Component works on the resources of the kustomization listing it; built on its own (as
     // kubectl kustomize builds one) it starts from nothing.
-    var resources = k.kind == .component ? existing : []
+    var resources = k.kind == .component ? existing.0 : []
+    var config = k.kind == .component ? existing.1 : nil
+    func join(_ next: TransformerConfig, at pointer: String) throws(RenderError) {
+      do { config = try TransformerConfig.joining(config, next) } catch {
+        throw reader.fail(
+          pointer, error.message)
+      }
+    }
 
     for (index, entry) in k.resources.enumerated() {
       let at = "/resources/\(index)"
@@ -114,10 +135,11 @@ public struct KustomizeBuilder: Sendable {
         if case .string("Component")? = subDocument.value["kind"] {
           throw reader.fail(at, "\(entry) is a Component: list it under components, not resources")
         }
-        let built = try accumulate(
-          subDocument, file: subFile, directory: path, onto: [], stack: stack,
+        let (built, builtConfig) = try accumulate(
+          subDocument, file: subFile, directory: path, onto: ([], nil), stack: stack,
           originRoot: originRoot)
         for resource in built { try add(resource, to: &resources) }
+        if let builtConfig { try join(builtConfig, at: at) }
       } else if let data = try contents(of: path) {
         try requireInside(path, directory: directory, reader: reader, at: at, entry: entry)
         for var resource in try readResources(data, file: path) {
@@ -131,6 +153,14 @@ public struct KustomizeBuilder: Sendable {
         throw reader.fail(at, "resource \(entry) not found (looked for \(path))")
       }
     }
+
+    // The kustomization's own tables: the built-in ones with its configuration files merged in.
+    let own: TransformerConfig
+    do { own = try TransformerConfig.builtin.merging(k.transformerConfig ?? .builtin) } catch {
+      throw reader.fail(
+        "/configurations", error.message)
+    }
+    try join(own, at: "/configurations")
 
     // Kustomize generates before it applies the components, so a component can merge into
     // what the kustomization generates.
@@ -151,15 +181,15 @@ public struct KustomizeBuilder: Sendable {
         throw reader.fail(
           at, "\(entry) is not a Component (kind: Component); list it under resources")
       }
-      resources = try accumulate(
-        subDocument, file: subFile, directory: path, onto: resources, stack: stack,
+      (resources, config) = try accumulate(
+        subDocument, file: subFile, directory: path, onto: (resources, config), stack: stack,
         originRoot: originRoot)
     }
 
-    try runTransformers(k, file: file, on: &resources)
+    try runTransformers(k, file: file, config: config ?? .builtin, on: &resources)
     try Vars.attach(k.vars, to: &resources)
     try checkUnique(resources, after: file)
-    return resources
+    return (resources, config)
   }
 
   private func runGenerators(
@@ -210,24 +240,37 @@ public struct KustomizeBuilder: Sendable {
   }
 
   private func runTransformers(
-    _ k: Kustomization, file: String, on resources: inout [KustomizeResource]
+    _ k: Kustomization, file: String, config: TransformerConfig,
+    on resources: inout [KustomizeResource]
   ) throws(RenderError) {
     for patch in k.patchesStrategicMerge + k.patches {
       try PatchTransformer.apply(patch, to: &resources)
     }
     if let namespace = k.namespace, !namespace.isEmpty {
-      try MetadataTransformers.setNamespace(namespace, on: &resources)
+      try MetadataTransformers.setNamespace(namespace, on: &resources, config: config)
     }
-    MetadataTransformers.affixNames(prefix: k.namePrefix, suffix: k.nameSuffix, on: &resources)
+    try MetadataTransformers.affixNames(
+      prefix: k.namePrefix, suffix: k.nameSuffix, on: &resources, config: config)
     for rule in k.labels {
-      try MetadataTransformers.addLabels(rule.pairs, specs: rule.specs, to: &resources)
+      let specs: [FieldSpec]
+      do { specs = try rule.specs(config) } catch {
+        throw RenderError(
+          file: file,
+          message:
+            "labels: " + error.message
+        )
+      }
+      try MetadataTransformers.addLabels(rule.pairs, specs: specs, to: &resources)
     }
     try MetadataTransformers.addLabels(
-      k.commonLabels, specs: BuiltinFieldSpecs.selectorLabels, to: &resources)
-    try MetadataTransformers.addAnnotations(k.commonAnnotations, to: &resources)
+      k.commonLabels, specs: config.commonLabels, to: &resources)
+    try MetadataTransformers.addAnnotations(
+      k.commonAnnotations, specs: config.commonAnnotations, to: &resources)
     for patch in k.patchesJson6902 { try PatchTransformer.apply(patch, to: &resources) }
-    try MetadataTransformers.setReplicas(k.replicas, on: &resources, file: file)
-    try MetadataTransformers.setImages(k.images, on: &resources)
+    try MetadataTransformers.setReplicas(
+      k.replicas, on: &resources, file: file, specs: config.replicas)
+    try MetadataTransformers.setImages(k.images, on: &resources, config: config)
+    try Replacements.apply(k.replacements, to: &resources)
   }
 
   // MARK: - Files
@@ -278,14 +321,16 @@ public struct KustomizeBuilder: Sendable {
     var resources: [KustomizeResource] = []
     // Items keep no written text: kustomize passes them through JSON.
     var queue = documents.map { document in
-      (
+      var text = document
+      text.value = .null
+      return (
         AnnotationValues.asWritten(document.value, in: document, at: []), document.line,
-        WrittenEmptyFields.paths(in: document.value, of: document)
+        WrittenEmptyFields.paths(in: document.value, of: document), Optional(text)
       )
     }
     var next = 0
     while next < queue.count {
-      let (object, line, emptyFields) = queue[next]
+      let (object, line, emptyFields, writtenText) = queue[next]
       next += 1
       guard case .object(let fields) = object else {
         throw RenderError(
@@ -296,12 +341,13 @@ public struct KustomizeBuilder: Sendable {
       else {
         var resource = try checked(object, file: file, line: line)
         resource.writtenEmptyFields = emptyFields
+        resource.writtenText = writtenText
         resources.append(resource)
         continue
       }
       switch items {
       case .null: continue
-      case .array(let list): queue += list.map { ($0, line, []) }
+      case .array(let list): queue += list.map { ($0, line, [], nil) }
       default:
         throw RenderError(
           file: file, line: line,
@@ -400,7 +446,11 @@ public struct KustomizeBuilder: Sendable {
     try requireInside(
       resolved, directory: FilePath.directory(of: file), reader: reader, at: pointer, entry: path)
     guard let data = try contents(of: resolved) else {
-      throw reader.fail(pointer, "patch file \(path) not found (looked for \(resolved))")
+      let what =
+        pointer.hasPrefix("/configurations")
+        ? "configurations file"
+        : pointer.hasPrefix("/replacements") ? "replacements file" : "patch file"
+      throw reader.fail(pointer, "\(what) \(path) not found (looked for \(resolved))")
     }
     guard let text = String(data: data, encoding: .utf8) else {
       throw RenderError(file: resolved, message: "file is not valid UTF-8 text")

@@ -18,6 +18,9 @@ struct KustomizeResource: Sendable {
   var generator: GeneratorMark?
   /// Fields the file wrote with no value, which the first strategic merge patch drops.
   var writtenEmptyFields: [[String]] = []
+  /// The document the object was read from, without its value: the text its scalars were
+  /// written with, which replacements copy (`1.10`, not `1.1`). Nil for items of a `List`.
+  var writtenText: YAMLDocument?
   /// The vars that read their value from this object.
   var vars: [VarRule] = []
 

@@ -4,9 +4,11 @@ internal import OrderedCollections
 /// `namespace`, `namePrefix`/`nameSuffix`, `commonLabels`/`labels`, `commonAnnotations`,
 /// `replicas` and `images`: the transformers that set fields by kustomize's field tables.
 enum MetadataTransformers {
-  static func setNamespace(_ namespace: String, on resources: inout [KustomizeResource])
-    throws(RenderError)
-  {
+  static func setNamespace(
+    _ namespace: String, on resources: inout [KustomizeResource], config: TransformerConfig
+  ) throws(RenderError) {
+    // `metadata/namespace` is set by the rules above; a configuration adds other fields.
+    let fields = config.namespace.filter { $0.path != ["metadata", "namespace"] }
     for index in resources.indices {
       let id = resources[index].id
       if ClusterScope.isClusterScoped(id) {
@@ -25,7 +27,7 @@ enum MetadataTransformers {
         }
         resources[index].object["subjects"] = .array(subjects)
       }
-      try BuiltinFieldSpecs.namespaceFields.visit(&resources[index].object, id: id) {
+      try fields.visit(&resources[index].object, id: id) {
         field throws(RenderError) in
         field = .string(namespace)
       }
@@ -36,12 +38,34 @@ enum MetadataTransformers {
     "CustomResourceDefinition", "Namespace", "APIService",
   ]
 
-  static func affixNames(prefix: String, suffix: String, on resources: inout [KustomizeResource]) {
+  /// Prefixes and suffixes the names of the kinds `config` lists under `metadata/name` (by
+  /// default all), and its other `namePrefix`/`nameSuffix` fields.
+  static func affixNames(
+    prefix: String, suffix: String, on resources: inout [KustomizeResource],
+    config: TransformerConfig
+  ) throws(RenderError) {
     guard !prefix.isEmpty || !suffix.isEmpty else { return }
+    let name = ["metadata", "name"]
+    let prefixSpecs = prefix.isEmpty ? [] : config.namePrefix
+    let suffixSpecs = suffix.isEmpty ? [] : config.nameSuffix
     for index in resources.indices where !unprefixedKinds.contains(resources[index].id.kind) {
-      resources[index].rename(to: prefix + resources[index].name + suffix)
-      if !prefix.isEmpty { resources[index].prefixes.append(prefix) }
-      if !suffix.isEmpty { resources[index].suffixes.append(suffix) }
+      let id = resources[index].id
+      let prefixed = prefixSpecs.contains { $0.path == name && $0.applies(to: id) }
+      let suffixed = suffixSpecs.contains { $0.path == name && $0.applies(to: id) }
+      if prefixed || suffixed {
+        resources[index].rename(
+          to: (prefixed ? prefix : "") + resources[index].name + (suffixed ? suffix : ""))
+      }
+      if prefixed { resources[index].prefixes.append(prefix) }
+      if suffixed { resources[index].suffixes.append(suffix) }
+      try prefixSpecs.filter { $0.path != name }.visit(&resources[index].object, id: id) {
+        field throws(RenderError) in
+        if case .string(let text)? = field { field = .string(prefix + text) }
+      }
+      try suffixSpecs.filter { $0.path != name }.visit(&resources[index].object, id: id) {
+        field throws(RenderError) in
+        if case .string(let text)? = field { field = .string(text + suffix) }
+      }
     }
   }
 
@@ -54,11 +78,11 @@ enum MetadataTransformers {
   }
 
   static func addAnnotations(
-    _ annotations: OrderedDictionary<String, String>, to resources: inout [KustomizeResource]
+    _ annotations: OrderedDictionary<String, String>, specs: [FieldSpec],
+    to resources: inout [KustomizeResource]
   ) throws(RenderError) {
     guard !annotations.isEmpty else { return }
-    try merge(
-      annotations, specs: BuiltinFieldSpecs.annotations, into: &resources, what: "annotations")
+    try merge(annotations, specs: specs, into: &resources, what: "annotations")
   }
 
   private static func merge(
@@ -85,12 +109,13 @@ enum MetadataTransformers {
   }
 
   static func setReplicas(
-    _ rules: [Kustomization.ReplicaRule], on resources: inout [KustomizeResource], file: String
+    _ rules: [Kustomization.ReplicaRule], on resources: inout [KustomizeResource], file: String,
+    specs: [FieldSpec]
   ) throws(RenderError) {
     for rule in rules {
       let matches = resources.indices.filter { index in
         resources[index].allNames.contains(rule.name)
-          && BuiltinFieldSpecs.replicas.contains { $0.applies(to: resources[index].id) }
+          && specs.contains { $0.applies(to: resources[index].id) }
       }
       guard !matches.isEmpty else {
         throw RenderError(
@@ -100,23 +125,30 @@ enum MetadataTransformers {
         )
       }
       for index in matches {
-        try BuiltinFieldSpecs.replicas.visit(&resources[index].object, id: resources[index].id) {
+        try specs.visit(&resources[index].object, id: resources[index].id) {
           field throws(RenderError) in field = .int(rule.count)
         }
       }
     }
   }
 
-  static func setImages(_ rules: [Kustomization.ImageRule], on resources: inout [KustomizeResource])
-    throws(RenderError)
-  {
+  static func setImages(
+    _ rules: [Kustomization.ImageRule], on resources: inout [KustomizeResource],
+    config: TransformerConfig
+  ) throws(RenderError) {
     // Kustomize runs each entry over all objects in turn: its search of every container list,
-    // then its image fields (containers at the usual places see the entry twice).
+    // then its image fields (containers at the usual places see the entry twice). It rewrites
+    // images only, whatever `create` its table says.
+    let fields = config.images.map { spec in
+      var existing = spec
+      existing.create = false
+      return existing
+    }
     for matcher in rules.map(ImageMatcher.init) {
       for index in resources.indices where resources[index].id.kind != "CustomResourceDefinition" {
         var object = resources[index].object
         updateContainerImages(in: &object, matcher)
-        try (BuiltinFieldSpecs.containerImages + BuiltinFieldSpecs.imageVolumes).visit(
+        try fields.visit(
           &object, id: resources[index].id
         ) { field throws(RenderError) in
           if case .string(let image)? = field { field = .string(matcher.apply(to: image)) }

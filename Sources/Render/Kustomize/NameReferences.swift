@@ -7,6 +7,9 @@ enum NameReferences {
   private struct Reference {
     /// The kind referred to.
     var kind: String
+    /// From a configuration file: the referred kind's group and version, when given.
+    var group: String? = nil
+    var version: String? = nil
     var referrer: FieldSpec
     /// For fields beside a `kind` (roleRef, scaleTargetRef, subjects): the kind it must name.
     var siblingKind: Bool = false
@@ -145,8 +148,22 @@ enum NameReferences {
       Reference(kind: $0.0, referrer: FieldSpec("rules/resourceNames", kind: $0.1))
     }
 
-  static func fix(_ resources: inout [KustomizeResource]) throws(RenderError) {
+  /// `extra`: the references of the build's configuration files.
+  static func fix(
+    _ resources: inout [KustomizeResource], extra: [TransformerConfig.NameReferenceRule] = []
+  ) throws(RenderError) {
     let snapshot = resources
+    let references =
+      references
+      + extra.flatMap { rule in
+        // A map field of a configured reference takes the object's namespace too, as kustomize
+        // writes it for any map with a `name`.
+        rule.referrers.map {
+          Reference(
+            kind: rule.kind, group: rule.group, version: rule.version, referrer: $0,
+            namespacedMap: true)
+        }
+      }
     for index in resources.indices {
       let referrer = snapshot[index]
       let id = referrer.id
@@ -186,7 +203,7 @@ enum NameReferences {
     case .string(let name):
       guard
         let target = try find(
-          reference.kind, named: name, namespace: referrer.namespace, referrer: referrer, in: all)
+          reference, named: name, namespace: referrer.namespace, referrer: referrer, in: all)
       else { return field }
       return .string(target.name)
     case .object:
@@ -198,7 +215,7 @@ enum NameReferences {
         ? field["namespace"]?.stringValue ?? referrer.namespace : referrer.namespace
       guard
         let target = try find(
-          reference.kind, named: name, namespace: namespace, referrer: referrer, in: all)
+          reference, named: name, namespace: namespace, referrer: referrer, in: all)
       else { return field }
       var updated = field
       updated["name"] = .string(target.name)
@@ -223,12 +240,14 @@ enum NameReferences {
   /// with the reference. Among several, kustomize takes the one renamed with the same prefixes
   /// and suffixes as the referrer; several that still differ are an error, as in kustomize.
   private static func find(
-    _ kind: String, named name: String, namespace: String?, referrer: KustomizeResource,
+    _ reference: Reference, named name: String, namespace: String?, referrer: KustomizeResource,
     in all: [KustomizeResource]
   ) throws(RenderError) -> KustomizeResource? {
+    let kind = reference.kind
     // Kustomize looks only at objects that had this name before a rename or a namespace change.
     let candidates = all.filter {
-      $0.id.kind == kind
+      $0.id.kind == kind && ((reference.group ?? "").isEmpty || $0.id.group == reference.group)
+        && ((reference.version ?? "").isEmpty || $0.id.version == reference.version)
         && ($0.previousNames.contains(name) || ($0.name == name && !$0.previousNamespaces.isEmpty))
     }
     let referrerScoped = ClusterScope.isClusterScoped(referrer.id)

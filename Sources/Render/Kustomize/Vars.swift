@@ -45,7 +45,9 @@ enum Vars {
   }
 
   /// Writes every var's value into `$(NAME)` in the fields kustomize substitutes.
-  static func substitute(in resources: inout [KustomizeResource]) throws(RenderError) {
+  static func substitute(in resources: inout [KustomizeResource], specs: [FieldSpec])
+    throws(RenderError)
+  {
     var values: [String: Value] = [:]
     var definedIn: [String: String] = [:]
     for resource in resources {
@@ -67,7 +69,7 @@ enum Vars {
     guard !values.isEmpty else { return }
     for index in resources.indices {
       let id = resources[index].id
-      try fieldSpecs.visit(&resources[index].object, id: id) { field throws(RenderError) in
+      try specs.visit(&resources[index].object, id: id) { field throws(RenderError) in
         guard let current = field else { return }
         field = replacing(in: current, values)
       }
