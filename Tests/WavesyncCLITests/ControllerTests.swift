@@ -145,8 +145,10 @@ extension RolloutCLITests {
     }
     let table = try await controlled.wavesyncStatus()
     #expect(table.status == 0, "\(table)")
-    let row = try #require(table.output.split(separator: "\n").first { $0.contains(repo.stateName) })
-    #expect(row.contains("Ready") && row.contains("5/5") && row.contains(first.prefix(12)), "\(row)")
+    let row = try #require(
+      table.output.split(separator: "\n").first { $0.contains(repo.stateName) })
+    #expect(
+      row.contains("Ready") && row.contains("5/5") && row.contains(first.prefix(12)), "\(row)")
     var json = try await controlled.statusJSON(["--sites"])
     #expect(json.exit == 0)
     #expect(json.fleet["needsAttention"] == false)
