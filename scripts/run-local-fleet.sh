@@ -135,10 +135,13 @@ for _ in $(seq 600); do
   fi
   sleep 0.5
 done
-grep -E "leading|rolled out|wave |applying|healthy" "$work/controller.log" | sed -E 's/^.*(info|warning|error) *//' | head -40
+# The controller's log, without timestamps and labels.
+grep -E "leading|rolled out|wave |applying|healthy" "$work/controller.log" | sed -E 's/^[^[]*\[wavesync\] //' | head -40
 [ -n "$rolled_out" ] || { echo "the controller did not roll ${fixed:0:12} out" >&2; cat "$work/controller.log" >&2; exit 1; }
 echo
-"$wavesync" history
+echo "== wavesync status --sites: the Fleet and its FleetSites in the regional cluster"
+"$wavesync" status --sites
+echo
 kill -TERM "$controller_pid"
 wait "$controller_pid"
 controller_pid=""

@@ -206,10 +206,23 @@ extension RolloutCLITests {
 
   /// A commit that does not render is refused before any site is touched, and the Fleet says
   /// so with the step that failed.
-  @Test func theControllerRefusesACommitThatDoesNotRender() async throws {
-    let repo = try RolloutRepository(try fleet, "controller-render")
-    try repo.repo.write("\(repo.appFolder)/kustomization.yaml", "resources: [missing.yaml]\n")
-    let broken = try repo.repo.commit("A kustomization naming a file that is not there")
+  @Test(arguments: [
+    ("missing", "resources: [missing.yaml]\n", "", "missing.yaml"),
+    // The controller reads with the same limits as `wavesync render`.
+    (
+      "hostile", "resources: [till.yaml, deep.yaml]\n",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata: "
+        + String(repeating: "[", count: 5_000),
+      "deep.yaml:5: mappings and lists nested more than 1000 levels deep"
+    ),
+  ])
+  func theControllerRefusesACommitThatDoesNotRender(
+    label: String, kustomization: String, deepFile: String, expected: String
+  ) async throws {
+    let repo = try RolloutRepository(try fleet, "controller-\(label)")
+    try repo.repo.write("\(repo.appFolder)/kustomization.yaml", kustomization)
+    if !deepFile.isEmpty { try repo.repo.write("\(repo.appFolder)/deep.yaml", deepFile) }
+    let broken = try repo.repo.commit("A commit that does not render (\(label))")
     let controlled = try await ControlledFleet(repo)
     let controller = try controlled.startController()
     defer {
@@ -223,7 +236,7 @@ extension RolloutCLITests {
     let ready = try #require(status.condition(FleetConditionType.ready))
     #expect(ready.status == "False")
     #expect(ready.reason == "RevisionRefused")
-    #expect(ready.message.contains("missing.yaml"), "\(ready.message)")
+    #expect(ready.message.contains(expected), "\(ready.message)")
     #expect(status.history.first?.outcome == .rejected)
     for site in RolloutFleet.sites {
       #expect(try await repo.inventory(site) == nil, "\(site) was touched")
