@@ -187,8 +187,9 @@ enum ControllerLog {
         logger.info("waiting: replica \(holder) reconciles this Fleet", metadata: metadata)
       case .acquired(let previous, let transitions):
         metadata["transitions"] = "\(transitions)"
-        logger.info(
-          "leading\(previous.map { ", taking over from \($0)" } ?? "")", metadata: metadata)
+        // An empty previous holder: the Lease had been let go.
+        let from = previous.flatMap { $0.isEmpty ? nil : ", taking over from \($0)" } ?? ""
+        logger.info("leading\(from)", metadata: metadata)
       case .renewed: break
       case .attemptFailed(let reason):
         logger.warning("could not write the Lease: \(reason)", metadata: metadata)
