@@ -70,6 +70,8 @@ public struct FleetReconciler: Sendable {
       let outcome = ReconcileOutcome.refused(revision: picked.revision, reason: refusal.reason)
       await writeStatus(outcome, generation: spec.generation, rollbackTo: picked.rollbackTo)
       return outcome
+    } catch let failure as StoreFailure {
+      return await fail(.rolloutFailed, failure.description, generation: spec.generation)
     } catch {
       return await fail(.renderFailed, "\(error)", generation: spec.generation)
     }
@@ -116,24 +118,38 @@ public struct FleetReconciler: Sendable {
     return picked
   }
 
-  /// Renders every site of the commit, unless it is known bad. A failure is recorded in the
-  /// rollout record, so the commit is not tried again.
+  /// Renders every site of the commit, unless it is known bad (the Fleet's status says so: no
+  /// FleetSite is read). A failure is recorded in the rollout record, so the commit is not tried
+  /// again.
   private func render(_ picked: PickedRevision) async throws {
-    let record = try await store.load() ?? RolloutRecord()
+    let (_, status) = try await store.fleet()
+    let isBad = status.badRevisions.contains { $0.revision == picked.revision }
     // Nothing to render: the rollout step says it waits for a newer commit.
-    if picked.trigger != .rollback && record.isBad(picked.revision) { return }
+    if picked.trigger != .rollback && isBad { return }
+    let renderError: any Error
     do {
       _ = try await targets.prepare(revision: picked.revision)
+      return
     } catch {
-      let reason = "revision \(shortRevision(picked.revision)) cannot be rolled out: \(error)"
-      var rejected = record
+      renderError = error
+    }
+    let reason = "revision \(shortRevision(picked.revision)) cannot be rolled out: \(renderError)"
+    do {
+      var rejected = try await store.load() ?? RolloutRecord()
       rejected.reject(
         picked.revision, trigger: picked.trigger, reason: reason, at: now(),
         historyLimit: settings.historyLimit)
       try await store.save(rejected)
-      observe(.rollout(.rejected(revision: picked.revision, reason: reason)))
-      throw Refusal(reason: reason)
+    } catch {
+      // The commit is refused all the same; the state could not record it.
+      throw StoreFailure(description: "\(error)")
     }
+    observe(.rollout(.rejected(revision: picked.revision, reason: reason)))
+    throw Refusal(reason: reason)
+  }
+
+  private struct StoreFailure: Error, CustomStringConvertible {
+    var description: String
   }
 
   private struct Refusal: Error {
