@@ -161,7 +161,16 @@ public struct FleetReconciler: Sendable {
     let at = now()
     do {
       let message = "rolling out \(picked.revision)"
+      // Progressing only when there is something to roll out: a commit already rolled out or
+      // marked bad does not make the Fleet's Ready flap at every poll.
+      let (_, stored) = try await store.fleet()
+      let active = stored.rollout.map { !$0.engine.phase.isFinished } ?? false
+      let settled =
+        picked.trigger == .newCommit
+        && (stored.badRevisions.contains { $0.revision == picked.revision }
+          || (stored.lastGoodRevision == picked.revision && stored.sites.behind == 0))
       try await store.updateStatus { status in
+        guard active || !settled else { return }
         for (type, value) in [
           (FleetConditionType.reconciling, true), (FleetConditionType.ready, nil),
         ] {

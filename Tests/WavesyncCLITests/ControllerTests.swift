@@ -190,6 +190,7 @@ extension RolloutCLITests {
     controlled.daemon.stop()
     status = try await controlled.eventuallyInStatus("Git offline") {
       $0.condition(FleetConditionType.gitOffline)?.status == "True"
+        && $0.condition(FleetConditionType.reconciling)?.status == "False"
     }
     #expect(status.gitOfflineSince != nil)
     #expect(status.fetchedRevision == broken)
