@@ -2,7 +2,7 @@
 # Installs the system packages Wavesync builds and tests with, when they are missing (Debian).
 set -euo pipefail
 
-packages=(libgit2-dev libcurl4-openssl-dev libyaml-dev pkg-config git openssl openssh-server openssh-client time)
+packages=(libgit2-dev libcurl4-openssl-dev libyaml-dev pkg-config git openssl openssh-server openssh-client time docker-registry umoci skopeo)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
