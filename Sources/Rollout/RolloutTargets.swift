@@ -22,11 +22,27 @@ public struct PreparedRevision: Sendable {
   public var revision: String
   public var sites: [Site]
   public var policy: RolloutPolicy
+  /// The bytes each site must pull for the revision; a site missing is "unknown" (scheduled as
+  /// the longest transfer).
+  public var payloadBytes: [String: Int64]
+  /// Maintenance windows do not apply (a commit trailer or the Fleet's spec said so).
+  public var urgent: Bool
 
-  public init(revision: String, sites: [Site], policy: RolloutPolicy) {
+  public init(
+    revision: String, sites: [Site], policy: RolloutPolicy, payloadBytes: [String: Int64] = [:],
+    urgent: Bool = false
+  ) {
     self.revision = revision
     self.sites = sites
     self.policy = policy
+    self.payloadBytes = payloadBytes
+    self.urgent = urgent
+  }
+
+  /// What the engine schedules this revision's sites by.
+  public var traffic: RolloutTraffic {
+    RolloutTraffic(
+      sites: sites, payloadBytes: payloadBytes, uplinkBudget: policy.uplinkBudget, urgent: urgent)
   }
 }
 
