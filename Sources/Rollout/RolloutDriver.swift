@@ -170,7 +170,7 @@ public struct RolloutDriver: Sendable {
       observe(.nothingToDo("every site is at \(shortRevision(revision)) already"))
       return false
     }
-    let prepared: PreparedRevision
+    var prepared: PreparedRevision
     do {
       prepared = try await targets.prepare(revision: revision)
     } catch {
@@ -189,6 +189,8 @@ public struct RolloutDriver: Sendable {
       catchUp ? prepared.sites.filter { record.behindSites.contains($0.name) } : prepared.sites
     // Unreadable controls hold the rollout from its start.
     let controls = noteControls(await Self.outcome { try await store.controls() }, &sources)
+    prepared.payloadBytes = await targets.payloads(
+      of: revision, replacing: record.lastGoodRevision)
     let engine = Self.engine(prepared, trigger: trigger)
     // A rollback's failing wave stops where it is: the revision it would return to is the one
     // the operator rolled back from.
@@ -245,12 +247,14 @@ public struct RolloutDriver: Sendable {
     newerRevision: (@Sendable () async throws -> String?)?, sources: inout SourceFailures
   ) async throws(RolloutDriverError) {
     guard var state = record.current else { return }
-    let prepared: PreparedRevision
+    var prepared: PreparedRevision
     do {
       prepared = try await targets.prepare(revision: state.revision)
     } catch {
       throw .cannotResume(revision: state.revision, reason: "\(error)")
     }
+    prepared.payloadBytes = await targets.payloads(
+      of: state.revision, replacing: state.lastGoodRevision)
     let engine = Self.engine(prepared, trigger: record.currentTrigger ?? .newCommit)
     var working = record
     var failures = sources

@@ -15,6 +15,19 @@ public protocol RolloutTargets: Sendable {
 
   /// The health of what `revision` put on `site`.
   func health(of site: String, at revision: String) async -> SiteHealthReport
+
+  /// The bytes each site must pull to go from `running` (nil: nothing known to run) to
+  /// `revision`: what the engine orders and budgets by. A site whose payload cannot be estimated
+  /// is left out (unknown: scheduled as the longest transfer). Never throws: an estimate is a
+  /// scheduling hint, not a reason to stop a rollout.
+  func payloads(of revision: String, replacing running: String?) async -> [String: Int64]
+}
+
+extension RolloutTargets {
+  /// Nothing known: every payload is unknown.
+  public func payloads(of revision: String, replacing running: String?) async -> [String: Int64] {
+    [:]
+  }
 }
 
 /// A revision ready to roll out: what the fleet repository says at that commit.
