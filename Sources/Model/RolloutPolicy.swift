@@ -33,11 +33,18 @@ public struct RolloutPolicy: Sendable, Hashable {
   public var uplinkBudget: BitRate?
   public var unreachableSites: UnreachableSites
   public var waves: [Wave]
+  /// Pull the next wave's images while the current one runs and soaks, so a cutover moves only
+  /// manifests.
+  public var prestage: Bool
 
-  public init(uplinkBudget: BitRate?, unreachableSites: UnreachableSites, waves: [Wave]) {
+  public init(
+    uplinkBudget: BitRate?, unreachableSites: UnreachableSites, waves: [Wave],
+    prestage: Bool = false
+  ) {
     self.uplinkBudget = uplinkBudget
     self.unreachableSites = unreachableSites
     self.waves = waves
+    self.prestage = prestage
   }
 
   /// The policy of a fleet without a `rollout` section: every site in one wave, one at a time.

@@ -219,13 +219,20 @@ public struct RolloutDriver: Sendable {
   /// recorded as rolling back (verifying sites are checked on the next tick).
   static func resumeActions(_ state: RolloutState) -> [RolloutAction] {
     guard let wave = state.currentWave else { return [] }
-    return state.waves[wave].sites.compactMap { site in
+    let again: [RolloutAction] = state.waves[wave].sites.compactMap { site in
       switch site.phase {
       case .applying: .apply(site: site.name, revision: state.revision)
       case .rollingBack: state.lastGoodRevision.map { .rollback(site: site.name, toRevision: $0) }
       default: nil
       }
     }
+    // Pre-staging that was under way when the driver stopped (this wave's or the next's).
+    let prestaging = state.waves[wave...].prefix(2).flatMap(\.sites).compactMap {
+      site -> RolloutAction? in
+      guard site.phase == .pending, case .pulling = site.prestage else { return nil }
+      return .prestage(site: site.name, revision: state.revision)
+    }
+    return again + prestaging
   }
 
   // MARK: Driving
@@ -279,6 +286,8 @@ public struct RolloutDriver: Sendable {
             } else {
               rollBack(site, to: revision)
             }
+          case .prestage(let site, let revision):
+            group.addTask { .event(await self.prestage(revision, to: site)) }
           case .checkHealth(let site):
             guard checking.insert(site).inserted else { continue }
             let revision = state.revision
@@ -482,6 +491,14 @@ public struct RolloutDriver: Sendable {
     case .done: .applied(site: site, at: now())
     case .unreachable: .unreachable(site: site, at: now())
     case .failed(let reason): .applyFailed(site: site, reason: reason, at: now())
+    }
+  }
+
+  private func prestage(_ revision: String, to site: String) async -> RolloutEvent {
+    switch await targets.prestage(revision: revision, to: site) {
+    case .done: .prestaged(site: site, at: now())
+    case .unreachable(let why), .failed(let why):
+      .prestageFailed(site: site, reason: why, at: now())
     }
   }
 

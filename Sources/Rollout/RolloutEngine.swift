@@ -43,6 +43,15 @@
 //   finishes that update (retries included). `nextWakeup` tells the caller when a tick could
 //   change something, a window's opening among them.
 //
+// Pre-staging (`policy.prestage`). While a wave runs or soaks, the next wave's sites pull the
+// revision's images ahead of their cutover (`.prestage`); while a wave waits at its manual gate,
+// its own sites do. A pending site is pre-staged once, when its payload is not known to be 0,
+// while its window is open (unless urgent), at most the target wave's `maxConcurrent` at a time,
+// and only with what the running wave leaves of the uplink budget: the running wave's cutovers
+// come first. A pre-staging site holds its share until `.prestaged` or `.prestageFailed`; a
+// pre-staged site holds none at its cutover. A failed pre-stage is not retried: the site pulls
+// at its cutover, as without pre-staging. Nothing is pre-staged while paused or rolling back.
+//
 // Unreachable sites. `.unreachable` for an applying or verifying site counts an attempt and
 // schedules a retry: `.apply` is emitted again at the first tick at least min(2^attempts × 5 s,
 // 60 s) later (10 s, 20 s, 40 s, 60 s, 60 s…). Once the health timeout since the first attempt
@@ -103,6 +112,10 @@ public enum RolloutEvent: Sendable, Hashable {
   case rolledBack(site: String, at: Date)
   /// The site's payload has arrived (its images are pulled): it gives back its share of the uplink.
   case transferred(site: String, at: Date)
+  /// Pre-staging the site's images finished.
+  case prestaged(site: String, at: Date)
+  /// Pre-staging the site's images failed; it pulls them at its cutover.
+  case prestageFailed(site: String, reason: String, at: Date)
   /// Rolling the site back failed for good (the caller retried as long as it would).
   case rollbackFailed(site: String, reason: String, at: Date)
 }
@@ -112,6 +125,8 @@ public enum RolloutAction: Sendable, Hashable {
   case apply(site: String, revision: String)
   case rollback(site: String, toRevision: String)
   case checkHealth(site: String)
+  /// Make the site pull the revision's images without changing what runs.
+  case prestage(site: String, revision: String)
 }
 
 /// The rollout state machine (see the top of this file for its rules).
@@ -210,6 +225,15 @@ public struct RolloutEngine: Sendable {
         state.waves[wave].sites[index].transferredAt == nil
       else { return (state, []) }
       state.waves[wave].sites[index].transferredAt = at
+    case .prestaged(let site, let at), .prestageFailed(let site, _, let at):
+      guard let (wave, index) = prestageTarget(site, in: state),
+        case .pulling = state.waves[wave].sites[index].prestage
+      else { return (state, []) }
+      if case .prestageFailed(_, let reason, _) = event {
+        state.waves[wave].sites[index].prestage = .failed(reason: reason)
+      } else {
+        state.waves[wave].sites[index].prestage = .pulled(at: at)
+      }
     case .applied(let site, let at), .applyFailed(let site, _, let at),
       .unreachable(let site, let at), .health(let site, _, let at, _):
       guard case .running(let wave) = state.phase,
@@ -380,11 +404,16 @@ public struct RolloutEngine: Sendable {
           if !site.phase.isSettled { allSettled = false }
           if site.phase.isInFlight {
             inFlight += 1
-            if budget != nil && site.transferredAt == nil {
+            if budget != nil && holdsShareInFlight(site) {
               reserved += traffic.reservedRate(of: site.name)
             }
+          } else if budget != nil, site.phase == .pending, case .pulling = site.prestage {
+            reserved += traffic.reservedRate(of: site.name)
           }
         }
+        // The next wave's sites pre-staging now hold their shares too: a transfer under way
+        // cannot be paused for the running wave.
+        let nextPulling = budget == nil ? 0 : pullingShare(of: wave + 1, state)
         let threshold = max(1, policyWave.failureThreshold.resolved(total: sites.count))
         if failedCount >= threshold {
           let failed = sites.filter { if case .failed = $0.phase { true } else { false } }
@@ -395,7 +424,7 @@ public struct RolloutEngine: Sendable {
           if policyWave.soakSeconds > 0 && !sites.isEmpty {
             state.phase = .soaking(
               wave: wave, until: state.clock.addingTimeInterval(policyWave.soakSeconds))
-            return
+            continue
           }
           enter(wave: wave + 1, &state)
           continue
@@ -408,9 +437,12 @@ public struct RolloutEngine: Sendable {
             traffic.mayStart(sites[index].name, at: state.clock)
           {
             if let budget {
-              let share = traffic.reservedRate(of: sites[index].name)
+              // Pre-staged or pre-staging: its images are there or their share is counted.
+              let share =
+                sites[index].prestage == nil || sites[index].prestage?.isFailed == true
+                ? traffic.reservedRate(of: sites[index].name) : 0
               // First fit: a site that does not fit waits; a later, thinner one may go.
-              guard reserved + share <= budget * (1 + 1e-9) else {
+              guard reserved + nextPulling + share <= budget * (1 + 1e-9) else {
                 index += 1
                 continue
               }
@@ -423,6 +455,7 @@ public struct RolloutEngine: Sendable {
           }
           index += 1
         }
+        prestage(wave: wave + 1, besides: reserved, &state, &actions)
         return
       case .soaking(let wave, let until):
         let sites = state.waves[wave].sites
@@ -432,7 +465,10 @@ public struct RolloutEngine: Sendable {
           rollBack(wave: wave, failed: failed, &state, &actions)
           return
         }
-        guard state.clock >= until else { return }
+        guard state.clock >= until else {
+          prestage(wave: wave + 1, besides: 0, &state, &actions)
+          return
+        }
         enter(wave: wave + 1, &state)
       case .rollingBack(let wave):
         let sites = state.waves[wave].sites
@@ -447,10 +483,70 @@ public struct RolloutEngine: Sendable {
           state.phase = .rolledBack(reason: reason)
         }
         return
-      case .waitingForPromotion, .succeeded, .rolledBack, .superseded:
+      case .waitingForPromotion(let wave):
+        prestage(wave: wave, besides: 0, &state, &actions)
+        return
+      case .succeeded, .rolledBack, .superseded:
         return
       }
     }
+  }
+
+  /// Whether a site in flight still holds its uplink share: its payload has not arrived, and was
+  /// not pre-staged.
+  private func holdsShareInFlight(_ site: SiteState) -> Bool {
+    if case .pulled = site.prestage { return false }
+    return site.transferredAt == nil
+  }
+
+  /// Starts pre-staging pending sites of wave `target` (see "Pre-staging" above), with what
+  /// `reserved` bytes per second of sites already transferring leave of the budget.
+  private func prestage(
+    wave target: Int, besides reserved: Double, _ state: inout RolloutState,
+    _ actions: inout [RolloutAction]
+  ) {
+    guard policy.prestage, !state.paused, target < state.waves.count else { return }
+    let sites = state.waves[target].sites
+    let slots = max(1, policy.waves[target].maxConcurrent.resolved(total: sites.count))
+    let budget = traffic.uplinkBytesPerSecond
+    var reserved = reserved + (budget == nil ? 0 : pullingShare(of: target, state))
+    var pulling = sites.count { site in
+      if case .pulling = site.prestage, site.phase == .pending { true } else { false }
+    }
+    for index in sites.indices where pulling < slots {
+      let site = sites[index]
+      guard site.phase == .pending, site.prestage == nil, traffic.payload(of: site.name) != 0,
+        traffic.mayStart(site.name, at: state.clock)
+      else { continue }
+      let share = traffic.reservedRate(of: site.name)
+      if let budget, reserved + share > budget * (1 + 1e-9) { continue }
+      reserved += share
+      pulling += 1
+      state.waves[target].sites[index].prestage = .pulling(since: state.clock)
+      actions.append(.prestage(site: site.name, revision: state.revision))
+    }
+  }
+
+  /// The shares held by the pending sites of `wave` that are pre-staging.
+  private func pullingShare(of wave: Int, _ state: RolloutState) -> Double {
+    guard policy.prestage, wave < state.waves.count else { return 0 }
+    var share = 0.0
+    for site in state.waves[wave].sites where site.phase == .pending {
+      if case .pulling = site.prestage { share += traffic.reservedRate(of: site.name) }
+    }
+    return share
+  }
+
+  /// The wave and index of `site` if it is one pre-staging may concern: in the current wave or
+  /// the next.
+  private func prestageTarget(_ site: String, in state: RolloutState) -> (Int, Int)? {
+    guard let current = state.currentWave else { return nil }
+    for wave in [current, current + 1] where wave < state.waves.count {
+      if let index = state.waves[wave].sites.firstIndex(where: { $0.name == site }) {
+        return (wave, index)
+      }
+    }
+    return nil
   }
 
   /// Enters wave `wave` (or succeeds after the last): waits at a manual gate of a wave with
@@ -505,7 +601,8 @@ extension RolloutEvent {
     switch self {
     case .applied(_, let at), .applyFailed(_, _, let at), .unreachable(_, let at),
       .health(_, _, let at, _), .tick(let at), .resume(let at), .newRevision(_, let at),
-      .rolledBack(_, let at), .rollbackFailed(_, _, let at), .transferred(_, let at):
+      .rolledBack(_, let at), .rollbackFailed(_, _, let at), .transferred(_, let at),
+      .prestaged(_, let at), .prestageFailed(_, _, let at):
       at
     case .promote, .pause: nil
     }

@@ -110,10 +110,13 @@ public struct SiteState: Sendable, Hashable, Codable {
   public var lastHealth: String?
   /// When the site's payload arrived (`.transferred`): from then on it holds no uplink share.
   public var transferredAt: Date?
+  /// Pre-staging of the revision's images before the site's cutover (nil: not attempted).
+  public var prestage: Prestage?
 
   public init(
     name: String, phase: SitePhase = .pending, firstAttemptAt: Date? = nil, attempts: Int = 0,
-    retryAt: Date? = nil, lastHealth: String? = nil, transferredAt: Date? = nil
+    retryAt: Date? = nil, lastHealth: String? = nil, transferredAt: Date? = nil,
+    prestage: Prestage? = nil
   ) {
     self.name = name
     self.phase = phase
@@ -122,7 +125,20 @@ public struct SiteState: Sendable, Hashable, Codable {
     self.retryAt = retryAt
     self.lastHealth = lastHealth
     self.transferredAt = transferredAt
+    self.prestage = prestage
   }
+}
+
+/// Where pre-staging a site's images stands.
+public enum Prestage: Sendable, Hashable, Codable {
+  /// `.prestage` was emitted at `since`.
+  case pulling(since: Date)
+  /// The images are on the site: its cutover moves only manifests.
+  case pulled(at: Date)
+  /// Pre-staging failed; the site pulls at its cutover, as without pre-staging.
+  case failed(reason: String)
+
+  public var isFailed: Bool { if case .failed = self { true } else { false } }
 }
 
 /// Where one site stands in a rollout.

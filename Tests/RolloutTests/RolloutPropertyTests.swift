@@ -169,6 +169,8 @@ struct RolloutPropertyTests {
           #expect(waveOf[site] != nil, context)
         case .checkHealth(let site):
           #expect(waveOf[site] != nil, context)
+        case .prestage:
+          Issue.record("pre-staging without the policy's switch, \(context)")
         }
       }
       if old.phase.isFinished {

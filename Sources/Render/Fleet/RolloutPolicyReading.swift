@@ -9,7 +9,8 @@ extension RolloutPolicy {
     -> RolloutPolicy
   {
     guard reader.value(pointer) != nil else { return .default }
-    try reader.onlyFields(pointer, ["uplinkBudget", "unreachableSites", "defaults", "waves"])
+    try reader.onlyFields(
+      pointer, ["uplinkBudget", "unreachableSites", "prestage", "defaults", "waves"])
     try reader.onlyFields(pointer + "/defaults", waveFields)
     let unreachableText = try reader.string(pointer + "/unreachableSites") ?? "countAsFailed"
     guard let unreachable = UnreachableSites(rawValue: unreachableText) else {
@@ -57,6 +58,7 @@ extension RolloutPolicy {
     return RolloutPolicy(
       uplinkBudget: try reader.parse(
         pointer + "/uplinkBudget", "a rate like 200Mbps", BitRate.init(parsing:)),
-      unreachableSites: unreachable, waves: waves)
+      unreachableSites: unreachable, waves: waves,
+      prestage: try reader.bool(pointer + "/prestage") ?? false)
   }
 }
