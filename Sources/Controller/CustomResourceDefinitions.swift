@@ -231,6 +231,7 @@ public enum CustomResourceDefinitions {
                     appliedRevision: {type: string}
                     behind: {type: boolean}
                     unreachableSince: {type: string, format: date-time}
+                    nextWindow: {type: string, format: date-time}
                     lastError: {type: string}
                     health:
                       type: object

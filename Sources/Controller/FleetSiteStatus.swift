@@ -62,6 +62,8 @@ public struct SiteRecord: Sendable, Hashable, Codable {
   public var health: SiteHealthText?
   public var lastError: String?
   public var unreachableSince: Date?
+  /// When the maintenance window a pending site waits for opens.
+  public var nextWindow: Date?
   /// The rollout engine's own state of the site, reloaded as it was.
   public var engine: SiteState?
 
@@ -70,7 +72,7 @@ public struct SiteRecord: Sendable, Hashable, Codable {
     position: Int? = nil, unassigned: Bool? = nil, phase: String,
     desiredRevision: String? = nil, appliedRevision: String? = nil, behind: Bool = false,
     health: SiteHealthText? = nil, lastError: String? = nil, unreachableSince: Date? = nil,
-    engine: SiteState? = nil
+    nextWindow: Date? = nil, engine: SiteState? = nil
   ) {
     self.sequence = sequence
     self.rollout = rollout
@@ -85,6 +87,7 @@ public struct SiteRecord: Sendable, Hashable, Codable {
     self.health = health
     self.lastError = lastError
     self.unreachableSince = unreachableSince
+    self.nextWindow = nextWindow
     self.engine = engine
   }
 

@@ -187,9 +187,12 @@ enum FleetStateEncoding {
     var health: SiteHealthText? = nil
     var lastError: String? = nil
     var unreachableSince: Date? = nil
+    var nextWindow: Date? = nil
     let phase: String
     switch site.phase {
-    case .pending: phase = "Pending"
+    case .pending:
+      phase = "Pending"
+      nextWindow = site.windowOpensAt
     case .applying: phase = "Applying"
     case .verifying:
       phase = "Verifying"
@@ -222,7 +225,8 @@ enum FleetStateEncoding {
     return SiteRecord(
       sequence: sequence, rollout: id, wave: wave, waveIndex: waveIndex, position: position,
       phase: phase, desiredRevision: state.revision, appliedRevision: applied, behind: behind,
-      health: health, lastError: lastError, unreachableSince: unreachableSince, engine: engine)
+      health: health, lastError: lastError, unreachableSince: unreachableSince,
+      nextWindow: nextWindow, engine: engine)
   }
 
   /// Health messages and errors are kept short, so no `FleetSite` grows past a few KiB.

@@ -449,9 +449,16 @@ public struct RolloutEngine: Sendable {
               reserved += share
             }
             state.waves[wave].sites[index].phase = .applying(since: state.clock)
+            state.waves[wave].sites[index].windowOpensAt = nil
             state.waves[wave].sites[index].firstAttemptAt = state.clock
             actions.append(.apply(site: sites[index].name, revision: state.revision))
             inFlight += 1
+          } else if case .pending = sites[index].phase,
+            (sites[index].windowOpensAt ?? .distantPast) <= state.clock
+          {
+            // Waiting for its window: say when it opens (status shows it), once per opening.
+            state.waves[wave].sites[index].windowOpensAt = traffic.nextStart(
+              sites[index].name, after: state.clock)
           }
           index += 1
         }

@@ -112,11 +112,13 @@ public struct SiteState: Sendable, Hashable, Codable {
   public var transferredAt: Date?
   /// Pre-staging of the revision's images before the site's cutover (nil: not attempted).
   public var prestage: Prestage?
+  /// When a pending site's maintenance window opens next, recorded while it waits for it.
+  public var windowOpensAt: Date?
 
   public init(
     name: String, phase: SitePhase = .pending, firstAttemptAt: Date? = nil, attempts: Int = 0,
     retryAt: Date? = nil, lastHealth: String? = nil, transferredAt: Date? = nil,
-    prestage: Prestage? = nil
+    prestage: Prestage? = nil, windowOpensAt: Date? = nil
   ) {
     self.name = name
     self.phase = phase
@@ -126,6 +128,7 @@ public struct SiteState: Sendable, Hashable, Codable {
     self.lastHealth = lastHealth
     self.transferredAt = transferredAt
     self.prestage = prestage
+    self.windowOpensAt = windowOpensAt
   }
 }
 

@@ -162,6 +162,12 @@ struct StatusLayout {
     if record.phase == "Unreachable", let since = record.unreachableSince {
       message = "unreachable for \(HistoryTable.duration(now.timeIntervalSince(since)))"
     }
+    if record.phase == "Pending", let opens = record.nextWindow {
+      let wait = max(0, opens.timeIntervalSince(now))
+      message =
+        "waiting for its maintenance window: opens \(Self.utcMinute(opens))"
+        + " (in \(HistoryTable.duration(wait)))"
+    }
     if wide && site.uncommitted {
       message = [message, "(a newer state is not committed)"].compactMap { $0 }.joined(
         separator: " ")
@@ -180,6 +186,16 @@ struct StatusLayout {
       default: .plain
       }
     return (cells, tone)
+  }
+
+  /// `2025-06-10 20:00 UTC`: windows are local to each store; the table says one zone.
+  static func utcMinute(_ date: Date) -> String {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+    func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
+    return "\(parts.year ?? 0)-\(two(parts.month))-\(two(parts.day)) "
+      + "\(two(parts.hour)):\(two(parts.minute)) UTC"
   }
 
   /// One word for how a fleet stands.

@@ -149,6 +149,10 @@ struct RolloutTrafficTests {
       revision: "r2", lastGoodRevision: "r1", sites: sites, at: noon)
     #expect(applied(actions) == ["day"])
     #expect(state.phase(of: "night") == .pending)
+    // The state says when its window opens (status shows it): 22:00 Paris, 20:00 UTC.
+    #expect(
+      state.waves[0].sites.first { $0.name == "night" }?.windowOpensAt
+        == utc("2025-06-10T20:00:00Z"))
     // Hours pass, well beyond the health timeout: the waiting site is neither failed nor done.
     (state, actions) = rollout.reduce(state, .applied(site: "day", at: noon))
     (state, actions) = rollout.reduce(state, .health(site: "day", status: .current, at: noon))
