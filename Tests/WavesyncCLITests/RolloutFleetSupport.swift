@@ -131,9 +131,11 @@ final class RolloutRepository: @unchecked Sendable {
   static let fixture = "rollout-fleet"
   static let deployment = "till"
 
-  /// `policy` rewrites the text of fleet.yaml (see `replacing`).
+  /// `policy` rewrites the text of fleet.yaml (see `replacing`), `site` the text of a site's
+  /// file (given the site's name).
   init(
-    _ fleet: EnvtestFleet, _ label: String, policy: (String) throws -> String = { $0 }
+    _ fleet: EnvtestFleet, _ label: String, policy: (String) throws -> String = { $0 },
+    site: (String, String) throws -> String = { $1 }
   ) throws {
     self.fleet = fleet
     temp = try TemporaryDirectory("wavesync-rollout-\(label)")
@@ -153,6 +155,9 @@ final class RolloutRepository: @unchecked Sendable {
           .replacingOccurrences(of: "  name: shop\n", with: "  name: \(app)\n")
       }
       if relative == "fleet.yaml" { text = try policy(text) }
+      if relative.hasPrefix("sites/") {
+        text = try site(String(relative.dropFirst("sites/".count).dropLast(".yaml".count)), text)
+      }
       try repo.write(relative, text)
     }
     firstCommit = try repo.commit("The rollout fleet with app \(app)")
@@ -179,15 +184,15 @@ final class RolloutRepository: @unchecked Sendable {
 
   var appFolder: String { "apps/\(app)/base" }
 
-  /// Commits the Deployment with `image`; returns the commit id.
-  func commit(image: String) throws -> String {
+  /// Commits the Deployment with `image`; returns the commit id. `trailers` end the message.
+  func commit(image: String, trailers: String? = nil) throws -> String {
     let path = "\(appFolder)/till.yaml"
     let text = try String(
       contentsOf: repo.directory.appendingPathComponent(path), encoding: .utf8)
     let image = text.replacingOccurrences(
       of: #"image: \S+"#, with: "image: \(image)", options: .regularExpression)
     try repo.write(path, image)
-    return try repo.commit("Till image \(image)")
+    return try repo.commit("Till image \(image)" + (trailers.map { "\n\n" + $0 } ?? ""))
   }
 
   // MARK: Commands
