@@ -39,13 +39,17 @@ public struct RolloutTraffic: Sendable {
     return min(downlink, budget)
   }
 
+  /// The rate `site` pulls at: its downlink, capped by the budget; nil when neither is known.
+  public func transferRate(of site: String) -> Double? {
+    let downlink = sites[site]?.downlink.flatMap(Self.bytesPerSecond)
+    return [downlink, uplinkBytesPerSecond].compactMap { $0 }.min()
+  }
+
   /// Seconds `site` needs to pull its payload at the rate it may use; infinity when the payload
   /// is unknown (so unknown sites start first, the conservative choice).
   public func expectedTransferSeconds(of site: String) -> Double {
     guard let bytes = payloadBytes[site] else { return .infinity }
-    guard bytes > 0 else { return 0 }
-    let downlink = sites[site]?.downlink.flatMap(Self.bytesPerSecond)
-    guard let rate = [downlink, uplinkBytesPerSecond].compactMap({ $0 }).min() else { return 0 }
+    guard bytes > 0, let rate = transferRate(of: site) else { return 0 }
     return Double(bytes) / rate
   }
 
