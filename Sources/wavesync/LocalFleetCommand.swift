@@ -29,11 +29,13 @@ struct LocalFleetCommand: AsyncParsableCommand {
 
   @Option(
     name: .long,
-    help: "Comma-separated site names; each becomes a cluster and a kubeconfig context.")
-  var sites: String
+    help: "Comma-separated site names; each becomes a cluster and a kubeconfig context (required).")
+  var sites: String?
 
-  @Option(name: .long, help: "Where to write the kubeconfig once every cluster is ready.")
-  var kubeconfig: String
+  // Optional to the parser, so that `local-fleet link` does not need them; `run` requires them.
+  @Option(
+    name: .long, help: "Where to write the kubeconfig once every cluster is ready (required).")
+  var kubeconfig: String?
 
   @Option(
     name: .long,
@@ -44,13 +46,14 @@ struct LocalFleetCommand: AsyncParsableCommand {
 
   @OptionGroup var repository: RepositoryOptions
 
-  func validate() throws {
-    try linkOptions.validate(usingRepository: repository.repo != nil)
-  }
-
   func run() async throws {
     try await Wavesync.exitCodes {
-      let names = sites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+      guard let kubeconfig else { throw UserError("give --kubeconfig: where to write it") }
+      // Checked here, not in validate(): `local-fleet link` shares these options.
+      try linkOptions.requireLinksFlag(usingRepository: repository.repo != nil)
+      let names = (sites ?? "").split(separator: ",").map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
       guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty }) else {
         throw UserError("give --sites a,b,c")
       }

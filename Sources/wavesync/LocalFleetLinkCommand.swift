@@ -11,7 +11,8 @@ struct LocalFleetLinkCommand: AsyncParsableCommand {
     discussion: """
       Cut: the site's API server becomes unreachable through the kubeconfig (open connections \
       are reset, new ones too) while the site itself runs on. Restore: reachable again. Returns \
-      once the local fleet has applied it (it looks every 0.2 s).
+      once the local fleet has applied it (it looks every 0.2 s). Name the local fleet with \
+      the --kubeconfig it wrote (default: $KUBECONFIG), or its --links-dir.
       """)
 
   enum Action: String, ExpressibleByArgument, CaseIterable {
@@ -24,14 +25,8 @@ struct LocalFleetLinkCommand: AsyncParsableCommand {
   @Argument(help: "The site's cluster, as given to local-fleet --sites.")
   var site: String
 
-  @Option(
-    name: .long,
-    help: "The kubeconfig the local fleet wrote (default: $KUBECONFIG); its links folder is next to it."
-  )
-  var kubeconfig: String?
-
-  @Option(name: .long, help: "The links folder, when local-fleet was given --links-dir.")
-  var linksDir: String?
+  /// `--kubeconfig` and `--links-dir` are local-fleet's own: they name the running fleet here too.
+  @ParentCommand var localFleet: LocalFleetCommand
 
   /// How long the local fleet gets to apply the request: many times its polling interval.
   static let applySeconds = 10.0
@@ -71,9 +66,11 @@ struct LocalFleetLinkCommand: AsyncParsableCommand {
   }
 
   private func control() throws -> LinkControl {
-    if let linksDir { return LinkControl(directory: URL(fileURLWithPath: linksDir)) }
+    if let linksDir = localFleet.linkOptions.linksDir {
+      return LinkControl(directory: URL(fileURLWithPath: linksDir))
+    }
     guard
-      let kubeconfig = kubeconfig
+      let kubeconfig = localFleet.kubeconfig
         ?? ProcessInfo.processInfo.environment["KUBECONFIG"].flatMap({ $0.isEmpty ? nil : $0 })
     else {
       throw UserError("give --kubeconfig: the file local-fleet --kubeconfig wrote")

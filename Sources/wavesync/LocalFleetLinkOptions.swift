@@ -39,14 +39,14 @@ struct LocalFleetLinkOptions: ParsableArguments {
   var linksDir: String?
 
   /// Fails when a link option is given without `--links`.
-  func validate(usingRepository: Bool) throws {
+  func requireLinksFlag(usingRepository: Bool) throws {
     guard !links else { return }
     let given = [
       ("--downlink", downlink), ("--uplink", uplink), ("--latency", latency),
       ("--links-dir", linksDir), ("--repo", usingRepository ? "" : nil),
     ].filter { $0.1 != nil }.map(\.0)
     if !given.isEmpty {
-      throw ValidationError("\(given.joined(separator: ", ")) shape links: give --links too")
+      throw UserError("\(given.joined(separator: ", ")) shape links: give --links too")
     }
   }
 

@@ -68,7 +68,6 @@ extension LocalFleetSuites.SharedFleetTests {
   @Test func eachDirectionKeepsToItsRateAndLatency() async throws {
     let downlink: Int64 = 400_000
     let uplink: Int64 = 200_000
-    let burst: Int64 = 16_384
     let latency: UInt64 = 40_000_000
     let links = try startLinks(
       LinkSettings(
@@ -95,7 +94,8 @@ extension LocalFleetSuites.SharedFleetTests {
       #expect(total > 600_000, "\(direction)")
       // Any interval of the proxy's clock saw at most the rate over it plus one burst.
       for interval: UInt64 in [50_000_000, 1_000_000_000] {
-        let allowed = burst + rate * Int64(interval) / 1_000_000_000
+        let allowed =
+          TokenBucket.defaultBurst(bytesPerSecond: rate) + rate * Int64(interval) / 1_000_000_000
         let busiest = Self.busiestInterval(releases, nanoseconds: interval)
         #expect(busiest <= allowed, "\(direction): \(busiest) bytes in \(interval) ns")
       }
