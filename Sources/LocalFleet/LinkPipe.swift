@@ -49,7 +49,8 @@ struct LinkPipe {
       }
       let written = head.bytes.withUnsafeBytes { all in
         ProxySocket.sendSome(
-          destination, UnsafeRawBufferPointer(rebasing: all[head.offset..<head.offset + Int(allowed)]))
+          destination,
+          UnsafeRawBufferPointer(rebasing: all[head.offset..<head.offset + Int(allowed)]))
       }
       guard let written else { return false }
       guard written > 0 else {

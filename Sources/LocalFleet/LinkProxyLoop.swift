@@ -222,7 +222,9 @@ final class LinkProxyLoop: @unchecked Sendable {
   }
 
   /// Once a side's end and every byte before it went through, the other side's writing shuts.
-  private func passOnEnd(_ direction: LinkDirection, of connection: Connection, to destination: Int32) {
+  private func passOnEnd(
+    _ direction: LinkDirection, of connection: Connection, to destination: Int32
+  ) {
     let pipe = direction == .downlink ? connection.downlink : connection.uplink
     guard pipe.sourceEnded, pipe.isDrained, !pipe.destinationShut else { return }
     _ = shutdown(destination, Int32(SHUT_WR))
@@ -281,7 +283,9 @@ final class LinkProxyLoop: @unchecked Sendable {
 
 extension Array {
   /// The elements that satisfy `belongs`, and the rest, each in their order.
-  fileprivate func partitioned(by belongs: (Element) -> Bool) -> (matching: [Element], rest: [Element]) {
+  fileprivate func partitioned(by belongs: (Element) -> Bool) -> (
+    matching: [Element], rest: [Element]
+  ) {
     var matching: [Element] = []
     var rest: [Element] = []
     for element in self {

@@ -10,7 +10,7 @@ enum ProxySocket {
   static func makeListener() throws(LocalFleetError) -> (descriptor: Int32, port: UInt16) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw LocalFleetError("cannot open a socket: errno \(errno)") }
-    var address = loopback(port: 0)
+    var address = LoopbackSocket.loopback(port: 0)
     let bound = withUnsafePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
         bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -34,7 +34,7 @@ enum ProxySocket {
   static func connectLoopback(to port: UInt16) -> Int32? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
-    var address = loopback(port: port)
+    var address = LoopbackSocket.loopback(port: port)
     let connected = withUnsafePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
         connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -82,12 +82,4 @@ enum ProxySocket {
   #else
     private static let noSignal: Int32 = 0
   #endif
-
-  private static func loopback(port: UInt16) -> sockaddr_in {
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = port.bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return address
-  }
 }

@@ -45,7 +45,9 @@ public actor SimulatedKubelet: SimulatedController {
     client: KubeClient,
     brokenImages: @escaping @Sendable (String) -> Bool = SimulatedKubelet.isBrokenByDefault,
     nodeName: String = "sim-node",
-    imageBytes: @escaping @Sendable (String) -> Int64 = { _ in SimulatedKubelet.placeholderImageBytes }
+    imageBytes: @escaping @Sendable (String) -> Int64 = { _ in
+      SimulatedKubelet.placeholderImageBytes
+    }
   ) {
     self.client = client
     self.brokenImages = brokenImages
@@ -152,7 +154,8 @@ public actor SimulatedKubelet: SimulatedController {
         mergePatch: [
           "metadata": [
             "annotations": [
-              Self.pulledImagesAnnotation: .string(JSON.encode(.array(pulledImages.map(Value.string))))
+              Self.pulledImagesAnnotation: .string(
+                JSON.encode(.array(pulledImages.map(Value.string))))
             ]
           ]
         ])

@@ -99,7 +99,9 @@ struct LocalFleetCommand: AsyncParsableCommand {
         ready +=
           "links (cut and restore with `wavesync local-fleet link`, folder "
           + "\(control.directory.path)):\n"
-          + names.map { "  " + LocalFleetLinkOptions.describe($0, linkSettings[$0] ?? LinkSettings()) + "\n" }
+          + names.map {
+            "  " + LocalFleetLinkOptions.describe($0, linkSettings[$0] ?? LinkSettings()) + "\n"
+          }
           .joined()
       }
       // Written unbuffered: scripts wait for this line.

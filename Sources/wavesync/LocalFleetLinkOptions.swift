@@ -17,13 +17,16 @@ struct LocalFleetLinkOptions: ParsableArguments {
 
   @Option(
     name: .long,
-    help: "Downlink (region to site) of a site without spec.link.downlink, e.g. 20Mbps (default: unlimited)."
+    help:
+      "Downlink (region to site) of a site without spec.link.downlink, e.g. 20Mbps (default: unlimited)."
   )
   var downlink: String?
 
   @Option(
     name: .long,
-    help: "Uplink (site to region) of a site without spec.link.uplink, e.g. 5Mbps (default: unlimited).")
+    help:
+      "Uplink (site to region) of a site without spec.link.uplink, e.g. 5Mbps (default: unlimited)."
+  )
   var uplink: String?
 
   @Option(

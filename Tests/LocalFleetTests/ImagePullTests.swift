@@ -68,7 +68,9 @@ extension LocalFleetSuites.SharedFleetTests {
     let counted = await kubelet.pulledImages.filter { $0.contains(namespace) }
     let node = try await client.get(
       ObjectReference(apiVersion: "v1", kind: "Node", name: kubelet.nodeName))
-    let annotation = node?[path: ["metadata", "annotations", SimulatedKubelet.pulledImagesAnnotation]]
+    let annotation = node?[path: [
+      "metadata", "annotations", SimulatedKubelet.pulledImagesAnnotation,
+    ]]
     let recorded = try JSON.decode(annotation?.stringValue ?? "[]").arrayValue?
       .compactMap(\.stringValue).filter { $0.contains(namespace) }
     #expect(recorded == counted)

@@ -37,7 +37,9 @@ struct LocalFleetCLITests {
     defer { fleet.kill() }
     try await eventually("the local fleet ready") { note in
       note(fleet.output + fleet.errors)
-      guard fleet.isRunning else { throw TimedOut(description: "local-fleet exited: \(fleet.errors)") }
+      guard fleet.isRunning else {
+        throw TimedOut(description: "local-fleet exited: \(fleet.errors)")
+      }
       return fleet.output.contains("local fleet ready") ? () : nil
     }
     // lab-dublin (context lab-dublin-k3s) has a 300Mbps/100Mbps link and the label latency: 4ms.
