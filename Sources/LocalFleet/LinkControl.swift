@@ -98,8 +98,17 @@ public struct LinkControl: Sendable {
     }
   }
 
-  /// Removes the folder, once the fleet stops.
+  /// Removes the status, the requests and then the folder if nothing else is in it (a folder
+  /// given by the user may hold more), once the fleet stops.
   public func remove() {
-    try? FileManager.default.removeItem(at: directory)
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+    for name in names
+    where name == Self.statusFile || name == Self.statusFile + ".new"
+      || name.hasSuffix(Self.requestSuffix)
+    {
+      try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+    }
+    // rmdir: only an empty folder goes.
+    _ = rmdir(directory.path)
   }
 }
