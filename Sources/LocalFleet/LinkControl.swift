@@ -92,7 +92,9 @@ public struct LinkControl: Sendable {
         guard let proxy = links.proxy(for: cluster), proxy.isCut != wanted.contains(cluster) else {
           continue
         }
-        if proxy.isCut { proxy.restore() } else { proxy.cut() }
+        // cut() and restore() wait for the proxy's thread: not on the cooperative pool.
+        let cut = !proxy.isCut
+        try await blocking { cut ? proxy.cut() : proxy.restore() }
       }
       try writeStatus(links)
     }
