@@ -57,7 +57,10 @@ echo
 # One cluster per EMEA store (the lab uses its own context name) and the regional cluster.
 clusters="lab-dublin-k3s,lyon-part-dieu,paris-opera,london-oxford-street,berlin-alexanderplatz,madrid-gran-via"
 echo "== Starting a local fleet: regional cluster + $clusters"
-"$wavesync" local-fleet --sites "$clusters" --kubeconfig "$work/kubeconfig" >"$work/fleet.log" 2>&1 &
+# --links: each store is reached through a proxy with its link from the repository (rates of
+# spec.link, the latency label), so transfers and round trips cost what they would.
+"$wavesync" local-fleet --sites "$clusters" --kubeconfig "$work/kubeconfig" \
+  --links --repo "$url" >"$work/fleet.log" 2>&1 &
 fleet_pid=$!
 # Up to 15 minutes: on a busy machine a server may be started again (local-fleet says so).
 for _ in $(seq 1800); do
@@ -68,6 +71,7 @@ done
 grep -q "local fleet ready" "$work/fleet.log" || { echo "the local fleet did not start" >&2; exit 1; }
 export KUBECONFIG="$work/kubeconfig"
 grep "^warning:" "$work/fleet.log" >&2 || true
+grep -E "^(links |  [a-z0-9-]+: down )" "$work/fleet.log" || true
 echo
 
 echo "== wavesync install: Wavesync's resources in the regional cluster"

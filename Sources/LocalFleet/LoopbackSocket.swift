@@ -64,7 +64,7 @@ public enum LoopbackSocket {
     }
   }
 
-  private static func loopback(port: UInt16) -> sockaddr_in {
+  static func loopback(port: UInt16) -> sockaddr_in {
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = port.bigEndian

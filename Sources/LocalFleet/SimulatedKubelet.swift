@@ -8,31 +8,51 @@ import Model
 /// matches is reported crashing instead (`CrashLoopBackOff`, restarts, `Ready=False`), so its
 /// Deployment never becomes available and a rollout of it fails.
 ///
+/// Before a pod's first report, its containers' images not yet on the node are "pulled": the
+/// node's `status.images` lists every image pulled (with `imageBytes` as its size) and its
+/// annotation `wavesync.io/pulled-images` the pulls in order (a JSON array), so a test can see
+/// what a rollout made the site download. An image already on the node pulls nothing.
+///
 /// Pods are not bound to the node, so deleting them needs no kubelet. A pod already reported
 /// as this kubelet would report it is left alone: one patch per pod, no loops.
 public actor SimulatedKubelet: SimulatedController {
   public nonisolated let nodeName: String
   let client: KubeClient
   private let brokenImages: @Sendable (String) -> Bool
+  private let imageBytes: @Sendable (String) -> Int64
+  private var imagesOnNode: Set<String> = []
   private var addresses: [String: String] = [:]
   private var nextAddress = 0
 
   /// Status patches sent so far.
   public private(set) var statusPatches = 0
+  /// The images pulled so far, in order; each once (what the node's annotation lists).
+  public private(set) var pulledImages: [String] = []
   /// The last failure (a patch, the watch), for diagnosing a test; the kubelet carries on.
   public private(set) var lastError: String?
 
   public static let fieldManager = "wavesync-simulated-kubelet"
   static let hostIP = "127.0.0.1"
+  /// The Node annotation with the images pulled, in order, as a JSON array of strings.
+  public static let pulledImagesAnnotation = "wavesync.io/pulled-images"
+  /// The size `status.images` gives an image when no lookup is given: a placeholder, not a
+  /// measurement (100 MB, about a small service's image).
+  public static let placeholderImageBytes: Int64 = 100_000_000
 
+  /// - Parameter imageBytes: the size to record for a pulled image (default
+  ///   `placeholderImageBytes` for every image).
   public init(
     client: KubeClient,
     brokenImages: @escaping @Sendable (String) -> Bool = SimulatedKubelet.isBrokenByDefault,
-    nodeName: String = "sim-node"
+    nodeName: String = "sim-node",
+    imageBytes: @escaping @Sendable (String) -> Int64 = { _ in
+      SimulatedKubelet.placeholderImageBytes
+    }
   ) {
     self.client = client
     self.brokenImages = brokenImages
     self.nodeName = nodeName
+    self.imageBytes = imageBytes
   }
 
   /// The default test for a broken image: its tag contains `broken` (`shop:broken`,
@@ -54,6 +74,7 @@ public actor SimulatedKubelet: SimulatedController {
     while !Task.isCancelled {
       do {
         try await SimulatedNode.register(nodeName, client: client, fieldManager: Self.fieldManager)
+        try await readImagesOnNode()
         break
       } catch {
         lastError = "registering node \(nodeName): \(error)"
@@ -81,6 +102,7 @@ public actor SimulatedKubelet: SimulatedController {
     // A pod that finished (someone reported it so) stays finished.
     let phase = pod[path: ["status", "phase"]]?.stringValue
     guard phase != "Succeeded", phase != "Failed" else { return }
+    await pullImages(of: pod)
     let status = SimulatedPodStatus.make(
       for: pod,
       SimulatedPodStatus.Context(
@@ -96,6 +118,50 @@ public actor SimulatedKubelet: SimulatedController {
       // Deleted meanwhile.
     } catch {
       lastError = "patching the status of \(id): \(error)"
+    }
+  }
+
+  /// What an earlier kubelet of this node pulled, so a restarted kubelet pulls nothing twice.
+  private func readImagesOnNode() async throws(KubeError) {
+    let node = try await client.get(SimulatedNode.reference(nodeName))
+    let listed = node?[path: ["metadata", "annotations", Self.pulledImagesAnnotation]]?.stringValue
+    guard let listed, let pulls = try? JSON.decode(listed).arrayValue else { return }
+    pulledImages = pulls.compactMap(\.stringValue)
+    imagesOnNode = Set(pulledImages)
+  }
+
+  /// Pulls the pod's images that are not on the node yet, and records them on the Node.
+  private func pullImages(of pod: Value) async {
+    var pulled: [String] = []
+    let spec = pod["spec"]
+    let containers =
+      (spec?["initContainers"]?.arrayValue ?? []) + (spec?["containers"]?.arrayValue ?? [])
+    for container in containers {
+      let image = SimulatedPodStatus.image(of: container)
+      guard !image.isEmpty, !imagesOnNode.contains(image) else { continue }
+      imagesOnNode.insert(image)
+      pulled.append(image)
+    }
+    guard !pulled.isEmpty else { return }
+    pulledImages += pulled
+    let images: [Value] = pulledImages.map { image in
+      ["names": [.string(image)], "sizeBytes": .int(imageBytes(image))]
+    }
+    let node = SimulatedNode.reference(nodeName)
+    do {
+      _ = try await client.patch(
+        node,
+        mergePatch: [
+          "metadata": [
+            "annotations": [
+              Self.pulledImagesAnnotation: .string(
+                JSON.encode(.array(pulledImages.map(Value.string))))
+            ]
+          ]
+        ])
+      _ = try await client.patchStatus(node, mergePatch: ["status": ["images": .array(images)]])
+    } catch {
+      lastError = "recording the images pulled on node \(nodeName): \(error)"
     }
   }
 

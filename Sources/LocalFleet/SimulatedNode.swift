@@ -3,6 +3,10 @@ import Model
 
 /// The Node the simulated kubelet stands for: Ready, with room for plenty of pods.
 enum SimulatedNode {
+  static func reference(_ name: String) -> ObjectReference {
+    ObjectReference(apiVersion: "v1", kind: "Node", name: name)
+  }
+
   static func register(
     _ name: String, client: KubeClient, fieldManager: String
   ) async throws(KubeError) {
@@ -47,7 +51,6 @@ enum SimulatedNode {
         "machineID": "", "systemUUID": "", "bootID": "",
       ],
     ]
-    _ = try await client.patchStatus(
-      ObjectReference(apiVersion: "v1", kind: "Node", name: name), mergePatch: ["status": status])
+    _ = try await client.patchStatus(reference(name), mergePatch: ["status": status])
   }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import LocalFleet
+import Model
+import Render
 
 struct LocalFleetCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -17,24 +19,41 @@ struct LocalFleetCommand: AsyncParsableCommand {
       the node's address. The regional cluster holds the sites' kubeconfig as the Secret \
       wavesync-system/local-fleet-sites, for a Fleet's kubeconfigSecretRef. Runs until \
       interrupted (Ctrl-C or SIGTERM), then stops everything.
-      """)
+
+      With --links, the kubeconfig reaches each site through a loopback proxy that applies the \
+      site's link: its spec.link rates and latency label from --repo, else --downlink, \
+      --uplink and --latency. `wavesync local-fleet link cut SITE` cuts a link and `restore` \
+      brings it back.
+      """,
+    subcommands: [LocalFleetLinkCommand.self])
 
   @Option(
     name: .long,
-    help: "Comma-separated site names; each becomes a cluster and a kubeconfig context.")
-  var sites: String
+    help: "Comma-separated site names; each becomes a cluster and a kubeconfig context (required).")
+  var sites: String?
 
-  @Option(name: .long, help: "Where to write the kubeconfig once every cluster is ready.")
-  var kubeconfig: String
+  // Optional to the parser, so that `local-fleet link` does not need them; `run` requires them.
+  @Option(
+    name: .long, help: "Where to write the kubeconfig once every cluster is ready (required).")
+  var kubeconfig: String?
 
   @Option(
     name: .long,
     help: "Name of the regional cluster that keeps rollout state (the current context).")
   var regionalCluster = "regional"
 
+  @OptionGroup var linkOptions: LocalFleetLinkOptions
+
+  @OptionGroup var repository: RepositoryOptions
+
   func run() async throws {
     try await Wavesync.exitCodes {
-      let names = sites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+      guard let kubeconfig else { throw UserError("give --kubeconfig: where to write it") }
+      // Checked here, not in validate(): `local-fleet link` shares these options.
+      try linkOptions.requireLinksFlag(usingRepository: repository.repo != nil)
+      let names = (sites ?? "").split(separator: ",").map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
       guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty }) else {
         throw UserError("give --sites a,b,c")
       }
@@ -42,6 +61,9 @@ struct LocalFleetCommand: AsyncParsableCommand {
         throw UserError(
           "\(regionalCluster) is the regional cluster; give it another --regional-cluster")
       }
+      let sites = try await linkedSites()
+      let linkSettings =
+        linkOptions.links ? try linkOptions.settings(for: names, sites: sites) : nil
       // The regional cluster first: it becomes the kubeconfig's current context.
       let fleet = try await EnvtestFleet.start(clusters: [regionalCluster] + names)
       defer { fleet.stop() }
@@ -52,20 +74,49 @@ struct LocalFleetCommand: AsyncParsableCommand {
       let provisioners = names.map { SimulatedProvisioner(client: fleet.client(for: $0)).start() }
       let balancers = names.map { SimulatedLoadBalancer(client: fleet.client(for: $0)).start() }
       defer { for task in kubelets + provisioners + balancers { task.cancel() } }
-      try FileManager.default.copyItem(atPath: fleet.kubeconfigPath, toPath: kubeconfig)
+      let links = try linkSettings.map { try fleet.startLinks($0) }
+      defer { links?.stop() }
+      let control = LinkControl(
+        directory: LocalFleetLinkOptions.controlDirectory(
+          linksDir: linkOptions.linksDir, kubeconfig: kubeconfig))
+      let watcher = try links.map { links in
+        try control.prepare(for: links)
+        return Task { try await control.watch(links) }
+      }
+      defer {
+        watcher?.cancel()
+        if links != nil { control.remove() }
+      }
+      let reachingSites = links?.kubeconfigPath ?? fleet.kubeconfigPath
+      try FileManager.default.copyItem(atPath: reachingSites, toPath: kubeconfig)
       try await LocalFleetSecret.write(
-        kubeconfigAt: fleet.kubeconfigPath, to: fleet.client(for: regionalCluster))
+        kubeconfigAt: reachingSites, to: fleet.client(for: regionalCluster))
+      var ready =
+        "local fleet ready: \(names.joined(separator: ", ")) (regional cluster "
+        + "\(regionalCluster)); kubeconfig \(kubeconfig); the sites' kubeconfig is Secret "
+        + "\(LocalFleetSecret.namespace)/\(LocalFleetSecret.name)\n"
+      if let linkSettings {
+        ready +=
+          "links (cut and restore with `wavesync local-fleet link`, folder "
+          + "\(control.directory.path)):\n"
+          + names.map {
+            "  " + LocalFleetLinkOptions.describe($0, linkSettings[$0] ?? LinkSettings()) + "\n"
+          }
+          .joined()
+      }
       // Written unbuffered: scripts wait for this line.
-      FileHandle.standardOutput.write(
-        Data(
-          ("local fleet ready: \(names.joined(separator: ", ")) (regional cluster "
-            + "\(regionalCluster)); kubeconfig \(kubeconfig); the sites' kubeconfig is Secret "
-            + "\(LocalFleetSecret.namespace)/\(LocalFleetSecret.name)\n").utf8)
-      )
+      FileHandle.standardOutput.write(Data(ready.utf8))
       await Self.waitForTermination()
       try? FileManager.default.removeItem(atPath: kubeconfig)
       print("local fleet stopped")
     }
+  }
+
+  /// The sites of `--repo`, whose links the clusters take; none without it.
+  private func linkedSites() async throws -> [Site] {
+    guard linkOptions.links, repository.repo != nil else { return [] }
+    let snapshot = try await repository.open()
+    return try FleetRepository.load(from: snapshot.tree).sites
   }
 
   /// Returns on SIGINT or SIGTERM.
