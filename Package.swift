@@ -124,6 +124,7 @@ let package = Package(
       dependencies: [
         "Model", "GitSource", "LocalFleet", "KubeClient",
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       path: "Tests/WavesyncTesting",
       swiftSettings: swiftSettings),

@@ -68,16 +68,17 @@ struct PushedImages {
   /// The summed sizes of the named layers, as pushed.
   func bytes(_ names: String...) -> Int64 { names.reduce(0) { $0 + layers[$1]!.size } }
 
-  /// A client for this registry: plain HTTP unless it serves TLS.
+  /// A client for this registry: plain HTTP unless it serves TLS; logging into `logs` at
+  /// trace level when given.
   func client(
     platform: Platform = .linuxAMD64, credentials: RegistryCredentials = .anonymous,
-    trustingItsCertificate: Bool = true
+    trustingItsCertificate: Bool = true, logs: CapturedLogs? = nil
   ) -> RegistryClient {
-    RegistryClient(
-      configuration: RegistryClientConfiguration(
-        platform: platform, credentials: credentials,
-        plainHTTPRegistries: registry.certificateAuthority == nil ? [registry.host] : [],
-        certificateAuthorityData: trustingItsCertificate ? registry.certificateAuthority : nil))
+    let configuration = RegistryClientConfiguration(
+      platform: platform, credentials: credentials,
+      plainHTTPRegistries: registry.certificateAuthority == nil ? [registry.host] : [],
+      certificateAuthorityData: trustingItsCertificate ? registry.certificateAuthority : nil)
+    guard let logs else { return RegistryClient(configuration: configuration) }
+    return RegistryClient(configuration: configuration, logger: logs.logger)
   }
-
 }

@@ -51,7 +51,8 @@ struct RegistryAuthTests {
     let credentials = try RegistryCredentials(
       secret: Self.pullSecret(host: images.registry.host, password: wrong),
       source: "Secret edge/registry-pull")
-    let client = images.client(credentials: credentials)
+    let logs = CapturedLogs()
+    let client = images.client(credentials: credentials, logs: logs)
     let app = images.image("shop/app:v2")
 
     let estimate = await ImagePayloadEstimator(client: client).estimate(
@@ -70,9 +71,10 @@ struct RegistryAuthTests {
     #expect(reason.contains(app))
     #expect(reason.contains("refused the credentials"))
     #expect(thrown.contains("refused the credentials"))
+    #expect(logs.text.contains("HEAD \(images.registry.baseURL)/v2/shop/app/manifests/v2 -> 401"))
     let printed = [
       reason, thrown, "\(credentials)", String(reflecting: credentials),
-      "\(credentials.credential(forRegistry: images.registry.host)!)",
+      "\(credentials.credential(forRegistry: images.registry.host)!)", logs.text,
     ]
     for text in printed {
       #expect(!text.contains(wrong))
