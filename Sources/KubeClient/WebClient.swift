@@ -23,12 +23,17 @@ public final class WebClient: Sendable {
   }
 
   /// Sends `method` to `url` with `headers` (an `Accept` replaces the default
-  /// `application/json`) and returns the answer, whatever its status. Throws only when no
-  /// answer came (`.unreachable`, `.timeout`). Header values are never logged.
+  /// `application/json`) and returns the answer, whatever its status. Throws when no answer
+  /// came (`.unreachable`, `.timeout`), or `.badConfig` for a URL that is not http(s) (libcurl
+  /// would read `file://` too). Header values are never logged.
   public func send(
     _ method: String, url: String, headers: [String: String] = [:], body: Data? = nil
   ) async throws(KubeError) -> KubeResponse {
-    try await transport.send(
+    let scheme = url.prefix { $0 != ":" }.lowercased()
+    guard scheme == "http" || scheme == "https" else {
+      throw .badConfig("\(transport.clusterName): not an http(s) URL: \(scheme):...")
+    }
+    return try await transport.send(
       HTTPRequest(
         method: method.uppercased(), path: "", url: url,
         headers: headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }, body: body))
