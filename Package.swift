@@ -20,6 +20,7 @@ let package = Package(
     .library(name: "Sync", targets: ["Sync"]),
     .library(name: "Health", targets: ["Health"]),
     .library(name: "LocalFleet", targets: ["LocalFleet"]),
+    .library(name: "Registry", targets: ["Registry"]),
     .library(name: "Rollout", targets: ["Rollout"]),
     .library(name: "Controller", targets: ["Controller"]),
   ],
@@ -63,6 +64,15 @@ let package = Package(
       name: "KubeClient",
       dependencies: [
         "Model", "CCurl", "CCurlShim",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings),
+    // Image manifests from OCI registries, and the image bytes an update pulls onto a site.
+    .target(
+      name: "Registry",
+      dependencies: [
+        "Model", "KubeClient",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings),
@@ -111,7 +121,11 @@ let package = Package(
     // Test support: real servers (git daemon, git http-backend) and reference tools (kubectl).
     .target(
       name: "WavesyncTesting",
-      dependencies: ["Model", "GitSource", "LocalFleet"],
+      dependencies: [
+        "Model", "GitSource", "LocalFleet", "KubeClient",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
       path: "Tests/WavesyncTesting",
       swiftSettings: swiftSettings),
     .testTarget(
@@ -147,6 +161,10 @@ let package = Package(
       dependencies: [
         "WavesyncTesting", "LocalFleet", "KubeClient", "Model", "Render", "Rollout", "Controller",
       ],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "RegistryTests",
+      dependencies: ["Registry", "KubeClient", "Model", "WavesyncTesting"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "RenderTests",

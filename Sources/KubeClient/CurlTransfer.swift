@@ -59,7 +59,7 @@ final class CurlTransfer: @unchecked Sendable {
   private func configure(_ request: HTTPRequest, _ settings: TransportSettings)
     throws(TransferSetupError)
   {
-    try set(CURLOPT_URL, settings.url(for: request.path), "URL")
+    try set(CURLOPT_URL, request.url ?? settings.url(for: request.path), "URL")
     // Threads and signals do not mix: no SIGALRM for DNS timeouts.
     try set(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")
     // HTTP/1.1: one connection per watch keeps a throttled or stalled stream from holding up
@@ -111,7 +111,9 @@ final class CurlTransfer: @unchecked Sendable {
   private func configureHeaders(_ request: HTTPRequest, _ connection: ClusterConnection)
     throws(TransferSetupError)
   {
-    var headers = ["Accept: application/json", "User-Agent: wavesync"]
+    let acceptsOwn = request.headers.contains { $0.lowercased().hasPrefix("accept:") }
+    var headers = (acceptsOwn ? [] : ["Accept: application/json"]) + ["User-Agent: wavesync"]
+    headers += request.headers
     if let contentType = request.contentType { headers.append("Content-Type: \(contentType)") }
     // curl would otherwise wait for "100 Continue" before sending large bodies.
     headers.append("Expect:")

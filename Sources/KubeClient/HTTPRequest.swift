@@ -1,10 +1,15 @@
 import Foundation
 
-/// One request to the API server, before it becomes a curl transfer.
+/// One request to the API server (or, with `url`, to any URL), before it becomes a curl transfer.
 struct HTTPRequest: Sendable {
   var method: String
   /// Path and query, e.g. `/api/v1/namespaces?limit=500`.
   var path: String
+  /// A whole URL, sent instead of the server's URL joined with `path`.
+  var url: String?
+  /// Headers besides the transport's own, as `Name: value` lines; an `Accept` here replaces
+  /// the default one.
+  var headers: [String] = []
   var body: Data?
   var contentType: String?
   /// A watch: a 200 body is handed on line by line as it arrives.
@@ -27,8 +32,10 @@ struct HTTPRequest: Sendable {
       || (method == "PATCH" && contentType == Self.applyPatchType)
   }
 
-  /// For logs and messages: the method and the path without its query.
+  /// For logs and messages: the method and the path (or URL) without its query.
   var summary: String {
-    "\(method) \(path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path)"
+    let target = url ?? path
+    return
+      "\(method) \(target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target)"
   }
 }

@@ -1,13 +1,16 @@
 public import Foundation
 
-/// The answer to a raw request: HTTP status and body, whatever the status.
+/// The answer to a raw request: HTTP status, headers and body, whatever the status.
 public struct KubeResponse: Sendable, Hashable {
   public var status: Int
   public var body: Data
+  /// The final response's headers, names lowercased.
+  public var headers: [String: String]
 
-  public init(status: Int, body: Data) {
+  public init(status: Int, body: Data, headers: [String: String] = [:]) {
     self.status = status
     self.body = body
+    self.headers = headers
   }
 
   /// The body as UTF-8 text (invalid bytes replaced).

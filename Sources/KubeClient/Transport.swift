@@ -44,7 +44,7 @@ final class Transport: Sendable {
           request, attempt: attempt, reason: "HTTP \(outcome.status)",
           retryAfter: TransientFailure.retryAfter(outcome.headers))
       } else {
-        return KubeResponse(status: outcome.status, body: outcome.body)
+        return KubeResponse(status: outcome.status, body: outcome.body, headers: outcome.headers)
       }
       attempt += 1
     }

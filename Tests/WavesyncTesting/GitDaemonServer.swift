@@ -9,28 +9,16 @@ public final class GitDaemonServer {
   /// Starts the daemon on a free loopback port (a few ports are tried, in case another process
   /// grabs the chosen one first) and waits until it accepts connections.
   public init(basePath: String, logDirectory: URL) async throws {
-    var lastError: any Error = ServerStartError(description: "git daemon did not start")
-    for attempt in 0..<3 {
-      let port = try LoopbackPort.free()
-      let process = try ServerProcess(
+    (process, port) = try await ServerProcess.onFreeLoopbackPort("git daemon") { port, attempt in
+      try ServerProcess(
         "/usr/bin/git",
         [
           "daemon", "--reuseaddr", "--export-all", "--informative-errors",
           "--base-path=\(basePath)", "--listen=127.0.0.1", "--port=\(port)",
         ],
         logFile: logDirectory.appendingPathComponent("git-daemon-\(attempt).log"))
-      do {
-        try await process.waitUntil { LoopbackPort.accepts(port) }
-        self.port = port
-        self.basePath = basePath
-        self.process = process
-        return
-      } catch {
-        process.stop()
-        lastError = error
-      }
     }
-    throw lastError
+    self.basePath = basePath
   }
 
   /// `git://127.0.0.1:<port>/<name>` for the repository at `basePath/name`.

@@ -1,19 +1,21 @@
 import Foundation
-import Logging
+public import Logging
 
 /// A logger that keeps every line (message and metadata) at trace level, to check what the
 /// client writes to logs.
-final class CapturedLogs: @unchecked Sendable {
+public final class CapturedLogs: @unchecked Sendable {
   private let lock = NSLock()
   private var lines: [String] = []
 
-  var logger: Logger {
+  public init() {}
+
+  public var logger: Logger {
     var logger = Logger(label: "wavesync.kube.test") { _ in Handler(sink: self) }
     logger.logLevel = .trace
     return logger
   }
 
-  var text: String {
+  public var text: String {
     lock.lock()
     defer { lock.unlock() }
     return lines.joined(separator: "\n")
