@@ -93,7 +93,7 @@ let package = Package(
     .target(
       name: "Controller",
       dependencies: [
-        "Model", "GitSource", "Render", "KubeClient", "Sync", "Health", "Rollout",
+        "Model", "GitSource", "Render", "KubeClient", "Sync", "Health", "Rollout", "Registry",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],

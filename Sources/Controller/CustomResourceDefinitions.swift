@@ -138,6 +138,10 @@ public enum CustomResourceDefinitions {
                           type: string
                           pattern: '^[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?$'
                           default: linux/amd64
+                        plainHTTP:
+                          description: Registries (host:port) reached over plain HTTP, such as one on loopback.
+                          type: array
+                          items: {type: string, minLength: 1}
                 status:
                   type: object
                   x-kubernetes-preserve-unknown-fields: true

@@ -83,7 +83,8 @@ public struct FleetConfiguration: Sendable {
     var registry: RegistrySettings? = nil
     if let registrySpec = spec["registry"] {
       registry = RegistrySettings(
-        platform: registrySpec["platform"]?.stringValue ?? "linux/amd64", dockerConfigJSON: nil)
+        platform: registrySpec["platform"]?.stringValue ?? "linux/amd64", dockerConfigJSON: nil,
+        plainHTTP: registrySpec["plainHTTP"]?.arrayValue?.compactMap(\.stringValue) ?? [])
       if let secretName = registrySpec[path: ["secretRef", "name"]]?.stringValue {
         let (data, version) = try await secret(secretName, namespace: namespace, client: client)
         fingerprint.append(version)
@@ -145,9 +146,12 @@ public struct FleetConfigurationError: Error, Sendable, CustomStringConvertible 
 public struct RegistrySettings: Sendable {
   public var platform: String
   public var dockerConfigJSON: String?
+  /// Registries (`host:port`) spoken to over plain HTTP; every other one over verified HTTPS.
+  public var plainHTTP: [String]
 
-  public init(platform: String, dockerConfigJSON: String?) {
+  public init(platform: String, dockerConfigJSON: String?, plainHTTP: [String] = []) {
     self.platform = platform
     self.dockerConfigJSON = dockerConfigJSON
+    self.plainHTTP = plainHTTP
   }
 }

@@ -81,7 +81,7 @@ public struct FleetService: Service {
           fleet, client: regional, cacheRoot: cacheRoot, workDirectory: workDirectory)
         wait = configuration.pollInterval
         if current?.fingerprint != configuration.fingerprint {
-          current = (configuration.fingerprint, reconciler(configuration, store: store))
+          current = (configuration.fingerprint, try reconciler(configuration, store: store))
         }
         let outcome = await current!.reconciler.reconcile()
         observe(.reconciled(outcome))
@@ -104,13 +104,14 @@ public struct FleetService: Service {
   }
 
   private func reconciler(_ configuration: FleetConfiguration, store: FleetStateStore)
-    -> FleetReconciler
+    throws(FleetConfigurationError) -> FleetReconciler
   {
     let sites = SiteClientCache(kubeconfig: configuration.kubeconfig)
     let repository = configuration.repository
     let targets = FleetRolloutTargets(
       snapshot: { try await repository.read($0) }, client: { try sites.client(for: $0) },
-      scope: configuration.scope, urgentRevisions: configuration.urgentRevisions)
+      scope: configuration.scope, images: try configuration.registry?.estimator(),
+      urgentRevisions: configuration.urgentRevisions)
     var settings = settings
     settings.revisionPollInterval = configuration.pollInterval
     let observe = observe
