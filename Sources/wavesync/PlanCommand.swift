@@ -1,4 +1,6 @@
 import ArgumentParser
+import Controller
+import Foundation
 import KubeClient
 import Model
 import Render
@@ -8,11 +10,17 @@ import Sync
 struct PlanCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "plan",
-    abstract: "Show the waves of a rollout, their sites, and what would change on each.",
+    abstract: "Show the waves of a rollout, their sites, what would change on each, and when.",
     discussion: """
       Renders every site at the revision (nothing is written anywhere), assigns the sites to the \
       rollout policy's waves, and compares each site with its cluster. Sites no wave selects are \
       listed: a rollout leaves them alone. Unreachable sites are shown as such.
+
+      The schedule: each site's payload (the objects that change since --since, plus the image \
+      layers it does not run yet, sized with --registry), its link rate and windows, and when the \
+      rollout engine would start and finish it, with the uplink budget, maxConcurrent, windows \
+      and soaks applied, every gate promoted at once and nothing failing. Per wave: the lower \
+      bound no schedule can beat (windows aside) and the planned time.
       """)
 
   @OptionGroup var repository: RepositoryOptions
@@ -21,6 +29,30 @@ struct PlanCommand: AsyncParsableCommand {
 
   @Flag(name: .long, help: "Show only the waves and their sites, without contacting any cluster.")
   var wavesOnly = false
+
+  @Option(
+    name: .long,
+    help: "The revision the sites run now, to size what changes (default: everything counts).")
+  var since: String?
+
+  @Flag(name: .long, help: "Size images from their registries (anonymous unless --registry-config).")
+  var registry = false
+
+  @Option(name: .long, help: "A Docker config JSON with registry credentials, for --registry.")
+  var registryConfig: String?
+
+  @Option(name: .long, help: "A registry (host:port) reached over plain HTTP; repeat for several.")
+  var registryPlainHTTP: [String] = []
+
+  @Option(name: .long, help: "The os/architecture of the sites' nodes, for image indexes.")
+  var platform = "linux/amd64"
+
+  @Option(name: [.short, .long], help: "table, or json (the schedule only, for scripts).")
+  var output: PlanFormat = .table
+
+  enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+  }
 
   func run() async throws {
     try await Wavesync.exitCodes {
@@ -33,6 +65,11 @@ struct PlanCommand: AsyncParsableCommand {
       guard !inScope.isEmpty else { throw UserError("no site matches the selector") }
       let rendered = try inScope.map { site in try renderer.render(site) }
       let bySite = Dictionary(uniqueKeysWithValues: rendered.map { ($0.site.name, $0) })
+      let schedule = try await schedule(revision: snapshot.revision, scope: filter)
+      if output == .json {
+        print(PlanSchedule.json(schedule, revision: snapshot.revision))
+        return
+      }
       let kubeconfig = wavesOnly ? nil : try clusters.loadKubeconfig()
       let (waves, unassigned) = fleet.rollout.assign(inScope)
       print(
@@ -40,10 +77,16 @@ struct PlanCommand: AsyncParsableCommand {
           + "\(RolloutProgress.count(inScope.count, "site")) in "
           + RolloutProgress.count(waves.count, "wave"))
       var rows: [[String]] = []
+      let times = Dictionary(
+        schedule.projection.sites.map { ($0.site, $0) }, uniquingKeysWith: { first, _ in first })
       for (wave, sites) in waves {
         print("  \(Self.describe(wave)): \(RolloutProgress.count(sites.count, "site"))")
+        if let projected = schedule.projection.waves.first(where: { $0.name == wave.name }) {
+          print("    " + PlanSchedule.describe(projected))
+        }
         for site in sites {
           var row = [wave.name, site.name, "\(bySite[site.name]?.objects.count ?? 0)"]
+          row += PlanSchedule.cells(site, times[site.name], now: schedule.start)
           if let kubeconfig {
             row.append(
               await Self.changes(of: bySite[site.name]!, revision: snapshot.revision) {
@@ -56,9 +99,16 @@ struct PlanCommand: AsyncParsableCommand {
       for site in unassigned {
         rows.append(
           ["-", site.name, "\(bySite[site.name]?.objects.count ?? 0)"]
+            + PlanSchedule.cells(site, nil, now: schedule.start)
             + (wavesOnly ? [] : ["in no wave: left alone"]))
       }
-      let header = ["WAVE", "SITE", "OBJECTS"] + (wavesOnly ? [] : ["CHANGES"])
+      if let end = schedule.projection.end {
+        print(
+          "  planned: every wave done in "
+            + HistoryTable.duration(end.timeIntervalSince(schedule.start)))
+      }
+      let header =
+        ["WAVE", "SITE", "OBJECTS"] + PlanSchedule.header + (wavesOnly ? [] : ["CHANGES"])
       print()
       print(TextTable.render(header: header, rows: rows), terminator: "")
       if !unassigned.isEmpty {
@@ -66,6 +116,33 @@ struct PlanCommand: AsyncParsableCommand {
           "warning: no wave selects \(unassigned.map(\.name).joined(separator: ", "))")
       }
     }
+  }
+
+  /// The rollout's schedule through the controller's own targets (no cluster is contacted).
+  private func schedule(revision: String, scope: LabelSelector?) async throws -> PlanSchedule {
+    let source = try repository.fleetRepository()
+    var images: (any ImagePayloadEstimating)? = nil
+    if registry {
+      let json = try registryConfig.map { path throws in
+        guard let data = FileManager.default.contents(atPath: path) else {
+          throw UserError("cannot read --registry-config \(path)")
+        }
+        return String(decoding: data, as: UTF8.self)
+      }
+      images = try RegistrySettings(
+        platform: platform, dockerConfigJSON: json, plainHTTP: registryPlainHTTP
+      ).estimator()
+    }
+    let targets = FleetRolloutTargets(
+      snapshot: { try await source.read($0) },
+      client: { site in throw UserError("plan does not apply to \(site.name)") }, scope: scope,
+      images: images)
+    let start = Date()
+    var running: String? = nil
+    if let since { running = try await source.read(since).revision }
+    let plan = try await RolloutSchedule.plan(
+      targets, revision: revision, running: running, start: start)
+    return PlanSchedule(plan: plan, start: start, sites: plan.prepared.sites)
   }
 
   static func describe(_ wave: RolloutPolicy.Wave) -> String {
