@@ -21,12 +21,19 @@ public protocol RolloutTargets: Sendable {
   /// is left out (unknown: scheduled as the longest transfer). Never throws: an estimate is a
   /// scheduling hint, not a reason to stop a rollout.
   func payloads(of revision: String, replacing running: String?) async -> [String: Int64]
+
+  /// Makes `site` pull the images `revision` runs there, without changing what runs.
+  func prestage(revision: String, to site: String) async -> SiteOperationOutcome
 }
 
 extension RolloutTargets {
   /// Nothing known: every payload is unknown.
   public func payloads(of revision: String, replacing running: String?) async -> [String: Int64] {
     [:]
+  }
+
+  public func prestage(revision: String, to site: String) async -> SiteOperationOutcome {
+    .failed("pre-staging is not available")
   }
 }
 
