@@ -1,5 +1,5 @@
 public import KubeClient
-public import Model
+import Model
 public import Rollout
 import Sync
 
@@ -45,7 +45,7 @@ public struct ImagePrestager: Sendable {
     let reference = PrestageDaemonSet.reference(named: PrestageDaemonSet.name(for: images))
 
     var written = false
-    var outcome: SiteOperationOutcome
+    let outcome: SiteOperationOutcome
     do {
       outcome = try await pull(images, with: daemonSet, at: reference, written: &written)
     } catch {
@@ -53,12 +53,12 @@ public struct ImagePrestager: Sendable {
     }
     guard written else { return outcome }
     // An unstructured task is not cancelled with this one: the DaemonSet goes even then.
-    let removal = await Task { [client] () async -> KubeError? in
+    let removal = await Task { [client] () async -> String? in
       do {
         _ = try await client.delete(reference, propagation: .background)
         return nil
       } catch {
-        return error
+        return "\(error)"
       }
     }.value
     guard let removal else { return outcome }

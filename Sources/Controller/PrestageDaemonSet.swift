@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+public import KubeClient
 public import Model
 import Sync
 

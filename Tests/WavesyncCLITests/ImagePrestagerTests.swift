@@ -200,7 +200,8 @@ actor PrestagePods {
   /// The nodes whose pod of `daemonSet` reported an image id for each of `images`.
   func nodesThatPulled(_ images: [String], daemonSet: String) -> Set<String> {
     var nodes: Set<String> = []
-    for pod in seen where pod[path: ["metadata", "labels", PrestageDaemonSet.label]] == .string(daemonSet) {
+    for pod in seen
+    where pod[path: ["metadata", "labels", PrestageDaemonSet.label]] == .string(daemonSet) {
       let statuses = pod[path: ["status", "containerStatuses"]]?.arrayValue ?? []
       let pulled = images.allSatisfy { image in
         statuses.contains {
