@@ -110,6 +110,56 @@ extension RolloutCLITests {
     #expect(left.isEmpty, "\(left.map { $0[path: ["metadata", "name"]] ?? "?" })")
   }
 
+  /// Nodes that never report their pods (the site's kubelet is stopped) make pre-staging fail
+  /// at its timeout, saying what is missing; the DaemonSet is removed all the same.
+  @Test func prestagingThatDoesNotFinishInTimeFailsAndRemovesItsDaemonSet() async throws {
+    let environment = try RolloutFleet.environment
+    let site = "early-2"
+    let client = environment.fleet.client(for: site)
+    let images = ["registry.local/till:6.0"]
+    await environment.kubelets.stop(site)
+    let outcome = await ImagePrestager(
+      site: site, client: client,
+      settings: .init(timeout: .seconds(2), pollInterval: .milliseconds(200))
+    ).prestage(images)
+    await environment.kubelets.start(site)
+    guard case .failed(let reason) = outcome else {
+      Issue.record("pre-staging without a kubelet: \(outcome)")
+      return
+    }
+    #expect(reason.contains("site \(site) did not pull 1 images within"), "\(reason)")
+    let name = PrestageDaemonSet.name(for: images)
+    #expect(try await client.get(PrestageDaemonSet.reference(named: name)) == nil)
+  }
+
+  /// Cancelling pre-staging while it waits removes the DaemonSet before it returns.
+  @Test func cancelledPrestagingRemovesItsDaemonSet() async throws {
+    let environment = try RolloutFleet.environment
+    let site = "early-2"
+    let client = environment.fleet.client(for: site)
+    let images = ["registry.local/till:7.0"]
+    let reference = PrestageDaemonSet.reference(named: PrestageDaemonSet.name(for: images))
+    await environment.kubelets.stop(site)
+    let prestaging = Task {
+      await ImagePrestager(site: site, client: client, settings: Self.prestageSettings)
+        .prestage(images)
+    }
+    var waitFailure: (any Error)?
+    do {
+      try await eventually("the pre-stage DaemonSet created") {
+        try await client.get(reference) != nil
+      }
+    } catch {
+      waitFailure = error
+    }
+    prestaging.cancel()
+    let outcome = await prestaging.value
+    await environment.kubelets.start(site)
+    if let waitFailure { throw waitFailure }
+    #expect(outcome == .failed("pre-staging images on site \(site) was cancelled"))
+    #expect(try await client.get(reference) == nil)
+  }
+
   /// The targets pre-stage the images a revision runs on the site (rendered from that
   /// revision), without applying anything.
   @Test func theTargetsPrestageTheImagesOfASitesRevision() async throws {
