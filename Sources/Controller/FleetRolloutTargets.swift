@@ -23,6 +23,8 @@ public final class FleetRolloutTargets: RolloutTargets {
   private let images: (any ImagePayloadEstimating)?
   /// Revisions the Fleet's spec marks urgent (full ids or prefixes of at least 7 digits).
   private let urgentRevisions: [String]
+  /// How long and how often pre-staging waits for a site's nodes.
+  private let prestaging: ImagePrestager.Settings
   /// Renders of revisions, most recent last: a rollout and its rollbacks need two. A render in
   /// flight is shared: callers that ask for the same revision wait for the one render.
   private let renders = Mutex<[(revision: String, render: Task<RenderedRevision, any Error>)]>([])
@@ -31,13 +33,15 @@ public final class FleetRolloutTargets: RolloutTargets {
   public init(
     snapshot: @escaping SnapshotReader, client: @escaping ClientFactory,
     scope: LabelSelector? = nil, images: (any ImagePayloadEstimating)? = nil,
-    urgentRevisions: [String] = [], fieldManager: String = "wavesync"
+    urgentRevisions: [String] = [], prestaging: ImagePrestager.Settings = .init(),
+    fieldManager: String = "wavesync"
   ) {
     self.snapshot = snapshot
     self.client = client
     self.scope = scope
     self.images = images
     self.urgentRevisions = urgentRevisions
+    self.prestaging = prestaging
     self.fieldManager = fieldManager
   }
 
@@ -88,14 +92,10 @@ public final class FleetRolloutTargets: RolloutTargets {
   }
 
   public func apply(revision: String, to siteName: String) async -> SiteOperationOutcome {
-    let rendered: RenderedRevision
-    do {
-      rendered = try await render(revision)
-    } catch {
-      return .failed("revision \(revision) cannot be rendered: \(error)")
-    }
-    guard let site = rendered.site(named: siteName) else {
-      return .failed("site \(siteName) is not defined at revision \(revision)")
+    let site: RenderedSite
+    switch await renderedSite(siteName, at: revision) {
+    case .success(let found): site = found
+    case .failure(let refusal): return .failed(refusal.reason)
     }
     do {
       let sync = SiteSync(
@@ -110,6 +110,23 @@ public final class FleetRolloutTargets: RolloutTargets {
       if let error = error as? SyncError { return .failed(error.description) }
       return .failed("site \(siteName): \(error)")
     }
+  }
+
+  /// Makes the site's nodes pull the images `revision` runs there (`ImagePrestager`).
+  public func prestage(revision: String, to siteName: String) async -> SiteOperationOutcome {
+    let site: RenderedSite
+    switch await renderedSite(siteName, at: revision) {
+    case .success(let found): site = found
+    case .failure(let refusal): return .failed(refusal.reason)
+    }
+    let siteClient: KubeClient
+    do {
+      siteClient = try client(site.site)
+    } catch {
+      return .failed("site \(siteName): \(error)")
+    }
+    return await ImagePrestager(site: siteName, client: siteClient, settings: prestaging)
+      .prestage(site.images)
   }
 
   public func health(of siteName: String, at revision: String) async -> SiteHealthReport {
@@ -133,6 +150,27 @@ public final class FleetRolloutTargets: RolloutTargets {
       if let reason = Unreachability.reason(error) { return .unreachable(reason) }
       return .health(.init(status: .unknown, reason: "HealthUnreadable", message: "\(error)"))
     }
+  }
+
+  private struct SiteRefusal: Error {
+    var reason: String
+  }
+
+  /// `siteName` as `revision` renders it, or why it cannot be had.
+  private func renderedSite(
+    _ siteName: String, at revision: String
+  ) async -> Result<RenderedSite, SiteRefusal> {
+    let rendered: RenderedRevision
+    do {
+      rendered = try await render(revision)
+    } catch {
+      return .failure(SiteRefusal(reason: "revision \(revision) cannot be rendered: \(error)"))
+    }
+    guard let site = rendered.site(named: siteName) else {
+      return .failure(
+        SiteRefusal(reason: "site \(siteName) is not defined at revision \(revision)"))
+    }
+    return .success(site)
   }
 
   /// The revision's fleet and every site rendered: from the cache, from a render in flight,

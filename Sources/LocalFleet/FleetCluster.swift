@@ -47,8 +47,9 @@ struct FleetCluster: Sendable {
   func controllerManagerArguments() -> [String] {
     [
       "--kubeconfig=\(kubeconfig.path)",
-      // The volume binder binds the claims SimulatedProvisioner makes volumes for.
-      "--controllers=deployment,replicaset,namespace,garbagecollector,serviceaccount,"
+      // The volume binder binds the claims SimulatedProvisioner makes volumes for; the daemonset
+      // controller gives each simulated node its DaemonSet pod (pinned by node affinity).
+      "--controllers=deployment,replicaset,daemonset,namespace,garbagecollector,serviceaccount,"
         + "serviceaccount-token,persistentvolume-binder",
       "--service-account-private-key-file=\(serviceAccountKey.path)",
       "--use-service-account-credentials=false",

@@ -1,8 +1,8 @@
 import Model
 
 /// The status a kubelet would report for a pod whose containers all started (or, for a broken
-/// image, keep crashing): pure functions of the pod, so a pod already reported is recognised and
-/// not patched again.
+/// image, keep crashing; for an image that cannot be pulled, wait in `ErrImagePull` with no image
+/// id): pure functions of the pod, so a pod already reported is recognised and not patched again.
 enum SimulatedPodStatus {
   /// How often a broken container has restarted, as reported.
   static let brokenRestartCount: Int64 = 5
@@ -13,6 +13,14 @@ enum SimulatedPodStatus {
     /// RFC 3339, for every timestamp set now.
     var now: String
     var isBroken: @Sendable (String) -> Bool
+    var cannotPull: @Sendable (String) -> Bool = SimulatedPodStatus.isUnpullableByDefault
+  }
+
+  /// The default test for an image the registry does not have: its tag contains `unpullable`
+  /// (`shop:unpullable`, `registry.local/shop:2.0-unpullable`).
+  static func isUnpullableByDefault(_ image: String) -> Bool {
+    guard let colon = image.lastIndex(of: ":"), !image[colon...].contains("/") else { return false }
+    return image[colon...].contains("unpullable")
   }
 
   /// The whole `status` of `pod` as this kubelet reports it.
@@ -24,12 +32,17 @@ enum SimulatedPodStatus {
     let previous = pod["status"] ?? .emptyObject
     let startedAt = previous["startTime"]?.stringValue ?? context.now
 
-    // Init containers run in order; the first broken one blocks the rest and the pod.
-    let blockingInit = initContainers.firstIndex { context.isBroken(image(of: $0)) }
+    // Init containers run in order; the first broken or unpullable one blocks the rest and the
+    // pod.
+    let blockingInit = initContainers.firstIndex {
+      context.isBroken(image(of: $0)) || context.cannotPull(image(of: $0))
+    }
     var initStatuses: [Value] = []
     for (index, container) in initContainers.enumerated() {
       if let blockingInit, index == blockingInit {
-        initStatuses.append(crashing(container, pod: podName, context))
+        initStatuses.append(
+          context.cannotPull(image(of: container))
+            ? unpulled(container, context) : crashing(container, pod: podName, context))
       } else if let blockingInit, index > blockingInit {
         initStatuses.append(waiting(container, reason: "PodInitializing", context))
       } else {
@@ -40,9 +53,13 @@ enum SimulatedPodStatus {
     let containerStatuses = containers.map { container in
       !initialized
         ? waiting(container, reason: "PodInitializing", context)
-        : context.isBroken(image(of: container))
-          ? crashing(container, pod: podName, context) : running(container, context)
+        : context.cannotPull(image(of: container))
+          ? unpulled(container, context)
+          : context.isBroken(image(of: container))
+            ? crashing(container, pod: podName, context) : running(container, context)
     }
+    // A container that never started keeps the pod Pending, as a kubelet reports it.
+    let allStarted = initialized && !containers.contains { context.cannotPull(image(of: $0)) }
     let unready = zip(containers, containerStatuses)
       .filter { $0.1["ready"]?.boolValue != true }
       .map { $0.0["name"]?.stringValue ?? "" }
@@ -66,7 +83,7 @@ enum SimulatedPodStatus {
     conditions.append(condition("PodScheduled", true, context))
 
     var status: Value = [
-      "phase": initialized ? "Running" : "Pending",
+      "phase": allStarted ? "Running" : "Pending",
       "conditions": .array(conditions),
       "hostIP": .string(context.hostIP),
       "podIP": .string(context.podIP),
@@ -162,6 +179,16 @@ enum SimulatedPodStatus {
     base(
       container, ready: false, started: false, restarts: 0,
       state: ["waiting": ["reason": .string(reason)]])
+  }
+
+  /// A container whose image the node cannot pull: waiting, and no image id (nothing pulled).
+  private static func unpulled(_ container: Value, _ context: Context) -> Value {
+    var status = waiting(container, reason: "ErrImagePull", context)
+    status[path: ["state", "waiting", "message"]] = .string(
+      "rpc error: code = NotFound desc = failed to pull and unpack image \"\(image(of: container))\": "
+        + "not found (simulated)")
+    status["imageID"] = ""
+    return status
   }
 
   /// A container that exits with status 1 on every start: waiting in CrashLoopBackOff.

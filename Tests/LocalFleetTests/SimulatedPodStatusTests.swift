@@ -62,6 +62,23 @@ extension LocalFleetSuites {
       #expect(status["containerStatuses"]?[1]?["ready"] == true)
     }
 
+    /// An image tagged `unpullable` waits in ErrImagePull with no image id (nothing was
+    /// pulled), and keeps the pod Pending; the other containers' images are pulled.
+    @Test func anUnpullableImageWaitsWithoutAnImageID() {
+      let status = SimulatedPodStatus.make(
+        for: Self.pod(containers: ["shop:1", "shop:2-unpullable"]), Self.context)
+      #expect(status["phase"] == "Pending")
+      #expect(Self.condition("Ready", status) == "False")
+      let unpulled = status["containerStatuses"]?[1]
+      #expect(unpulled?[path: ["state", "waiting", "reason"]] == "ErrImagePull")
+      #expect(
+        unpulled?[path: ["state", "waiting", "message"]]?.stringValue?.contains(
+          "shop:2-unpullable") == true)
+      #expect(unpulled?["imageID"] == "")
+      #expect(status["containerStatuses"]?[0]?["imageID"]?.stringValue?.isEmpty == false)
+      #expect(!SimulatedPodStatus.isUnpullableByDefault("registry.unpullable:5000/shop:1"))
+    }
+
     @Test func aBrokenInitContainerKeepsThePodPending() {
       let status = SimulatedPodStatus.make(
         for: Self.pod(

@@ -165,11 +165,11 @@ final class RolloutRepository: @unchecked Sendable {
 
   /// The fleet as a rollout driver sees it, in this process: the repository's commits, the
   /// fleet's clusters.
-  func targets() -> FleetRolloutTargets {
+  func targets(prestaging: ImagePrestager.Settings = .init()) -> FleetRolloutTargets {
     let (fleet, path, cache) = (fleet, repo.path, temp.appending("cache"))
     return FleetRolloutTargets(
       snapshot: { revision in try await openRevision(revision, repo: path, cacheRoot: cache) },
-      client: { site in fleet.client(for: site.context) })
+      client: { site in fleet.client(for: site.context) }, prestaging: prestaging)
   }
 
   /// A fleet.yaml rewrite that replaces `old` (which must be there) with `new`.
