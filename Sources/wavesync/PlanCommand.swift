@@ -35,7 +35,8 @@ struct PlanCommand: AsyncParsableCommand {
     help: "The revision the sites run now, to size what changes (default: everything counts).")
   var since: String?
 
-  @Flag(name: .long, help: "Size images from their registries (anonymous unless --registry-config).")
+  @Flag(
+    name: .long, help: "Size images from their registries (anonymous unless --registry-config).")
   var registry = false
 
   @Option(name: .long, help: "A Docker config JSON with registry credentials, for --registry.")
