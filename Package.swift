@@ -160,6 +160,7 @@ let package = Package(
       name: "WavesyncCLITests",
       dependencies: [
         "WavesyncTesting", "LocalFleet", "KubeClient", "Model", "Render", "Rollout", "Controller",
+        "Registry",
       ],
       swiftSettings: swiftSettings),
     .testTarget(

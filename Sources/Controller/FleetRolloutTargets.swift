@@ -1,6 +1,7 @@
 public import GitSource
 public import KubeClient
 public import Model
+import Registry
 import Render
 public import Rollout
 import Sync
@@ -54,41 +55,49 @@ public final class FleetRolloutTargets: RolloutTargets {
         || UrgentRevision.listed(rendered.revision, in: urgentRevisions))
   }
 
-  public func payloads(of revision: String, replacing running: String?) async -> [String: Int64] {
+  public func payloads(of revision: String, replacing running: String?) async -> PayloadEstimates {
     let new: RenderedRevision
     do {
       new = try await render(revision)
     } catch {
-      return [:]
+      return PayloadEstimates()
     }
     // What runs now, as far as the record knows; unreadable means every object and image counts.
     var current: RenderedRevision? = nil
     if let running {
       do { current = try await render(running) } catch { current = nil }
     }
-    var imageBytes: [[String]: Int64?] = [:]
-    var payloads: [String: Int64] = [:]
+    var imageBytes: [[String]: PayloadEstimate] = [:]
+    var estimates = PayloadEstimates()
     for site in new.sites {
-      let before = current?.site(named: site.site.name)
+      let name = site.site.name
+      let before = current?.site(named: name)
       let running = before?.images ?? []
-      let needed = site.images.filter { !running.contains($0) }
       var bytes = SitePayloads.manifestBytes(new: site, current: before)
-      if !needed.isEmpty {
+      if site.images.contains(where: { !running.contains($0) }) {
+        guard let images else {
+          estimates.unknown[name] = "no registry to size new images (spec.registry is not set)"
+          continue
+        }
         // Sites running the same images need the same layers: one estimate for all of them.
         let key = site.images + ["|"] + running
-        let layers: Int64?
+        let layers: PayloadEstimate
         if let known = imageBytes[key] {
           layers = known
         } else {
-          layers = await images?.bytesToPull(newImages: site.images, currentImages: running)
+          layers = await images.estimate(newImages: site.images, currentImages: running)
           imageBytes[key] = layers
         }
-        guard let layers else { continue }
-        bytes += layers
+        switch layers {
+        case .bytes(let count): bytes += count
+        case .unknown(let reason):
+          estimates.unknown[name] = reason
+          continue
+        }
       }
-      payloads[site.site.name] = bytes
+      estimates.bytes[name] = bytes
     }
-    return payloads
+    return estimates
   }
 
   public func apply(revision: String, to siteName: String) async -> SiteOperationOutcome {

@@ -2,15 +2,7 @@ public import Foundation
 public import Logging
 public import Registry
 
-extension ImagePayloadEstimator: ImagePayloadEstimating {
-  /// The registry's estimate; unknown (an unreachable registry, an image it lacks) is nil.
-  public func bytesToPull(newImages: [String], currentImages: [String]) async -> Int64? {
-    switch await estimate(newImages: newImages, currentImages: currentImages) {
-    case .bytes(let bytes): bytes
-    case .unknown: nil
-    }
-  }
-}
+extension ImagePayloadEstimator: ImagePayloadEstimating {}
 
 extension RegistrySettings {
   /// An estimator for these settings: one per Fleet configuration, so manifests stay cached

@@ -6,8 +6,8 @@ public import Rollout
 public enum RolloutSchedule {
   public struct Plan: Sendable {
     public var prepared: PreparedRevision
-    /// Bytes per site; a site missing has an unknown payload.
-    public var payloads: [String: Int64]
+    /// Bytes per site, and why the others are unknown.
+    public var payloads: PayloadEstimates
     public var projection: RolloutProjection
   }
 
@@ -20,7 +20,7 @@ public enum RolloutSchedule {
     let prepared = try await targets.prepare(revision: revision)
     let payloads = await targets.payloads(of: revision, replacing: running)
     let projection = RolloutProjection.project(
-      policy: prepared.policy, sites: prepared.sites, payloadBytes: payloads,
+      policy: prepared.policy, sites: prepared.sites, payloadBytes: payloads.bytes,
       urgent: prepared.urgent, start: start)
     return Plan(prepared: prepared, payloads: payloads, projection: projection)
   }

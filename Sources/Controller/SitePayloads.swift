@@ -1,12 +1,13 @@
 import Model
+public import Registry
 public import Render
 
 /// Sizes image layers: the bytes a site must pull to run `newImages` when it runs
-/// `currentImages` (layers it has already are not pulled again). Nil when unknown (a registry
+/// `currentImages` (layers it has already are not pulled again), or why it cannot (a registry
 /// that cannot be reached, an image it does not have): the site is then scheduled as the
-/// longest transfer.
+/// longest transfer. The Registry's `ImagePayloadEstimator` is the one in use.
 public protocol ImagePayloadEstimating: Sendable {
-  func bytesToPull(newImages: [String], currentImages: [String]) async -> Int64?
+  func estimate(newImages: [String], currentImages: [String]) async -> PayloadEstimate
 }
 
 /// What a revision moves over one site's link: the apply request bodies of the objects that

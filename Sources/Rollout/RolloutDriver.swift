@@ -189,8 +189,11 @@ public struct RolloutDriver: Sendable {
       catchUp ? prepared.sites.filter { record.behindSites.contains($0.name) } : prepared.sites
     // Unreadable controls hold the rollout from its start.
     let controls = noteControls(await Self.outcome { try await store.controls() }, &sources)
-    prepared.payloadBytes = await targets.payloads(
-      of: revision, replacing: record.lastGoodRevision)
+    let estimates = await targets.payloads(of: revision, replacing: record.lastGoodRevision)
+    prepared.payloadBytes = estimates.bytes
+    if let reason = estimates.unknown.sorted(by: { $0.key < $1.key }).first?.value {
+      observe(.payloadsUnknown(sites: estimates.unknown.count, reason: reason))
+    }
     let engine = Self.engine(prepared, trigger: trigger)
     // A rollback's failing wave stops where it is: the revision it would return to is the one
     // the operator rolled back from.
@@ -261,7 +264,8 @@ public struct RolloutDriver: Sendable {
       throw .cannotResume(revision: state.revision, reason: "\(error)")
     }
     prepared.payloadBytes = await targets.payloads(
-      of: state.revision, replacing: state.lastGoodRevision)
+      of: state.revision, replacing: state.lastGoodRevision
+    ).bytes
     let engine = Self.engine(prepared, trigger: record.currentTrigger ?? .newCommit)
     var working = record
     var failures = sources
@@ -585,6 +589,9 @@ public enum RolloutObservation: Sendable {
   case pollFailed(String)
   /// A poll answered again after `pollFailed`.
   case pollRecovered
+  /// The payloads of `sites` sites could not be sized (one of the reasons): they are scheduled
+  /// as the longest transfers.
+  case payloadsUnknown(sites: Int, reason: String)
 }
 
 extension RolloutEvent {

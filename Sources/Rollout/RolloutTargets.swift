@@ -18,9 +18,9 @@ public protocol RolloutTargets: Sendable {
 
   /// The bytes each site must pull to go from `running` (nil: nothing known to run) to
   /// `revision`: what the engine orders and budgets by. A site whose payload cannot be estimated
-  /// is left out (unknown: scheduled as the longest transfer). Never throws: an estimate is a
-  /// scheduling hint, not a reason to stop a rollout.
-  func payloads(of revision: String, replacing running: String?) async -> [String: Int64]
+  /// is unknown (scheduled as the longest transfer), with the reason. Never throws: an estimate
+  /// is a scheduling hint, not a reason to stop a rollout.
+  func payloads(of revision: String, replacing running: String?) async -> PayloadEstimates
 
   /// Makes `site` pull the images `revision` runs there, without changing what runs.
   func prestage(revision: String, to site: String) async -> SiteOperationOutcome
@@ -28,8 +28,8 @@ public protocol RolloutTargets: Sendable {
 
 extension RolloutTargets {
   /// Nothing known: every payload is unknown.
-  public func payloads(of revision: String, replacing running: String?) async -> [String: Int64] {
-    [:]
+  public func payloads(of revision: String, replacing running: String?) async -> PayloadEstimates {
+    PayloadEstimates()
   }
 
   /// Nothing can be pre-staged: the site pulls at its cutover.
@@ -80,4 +80,17 @@ public enum SiteOperationOutcome: Sendable, Hashable {
 public enum SiteHealthReport: Sendable, Hashable {
   case health(ObjectHealth)
   case unreachable(String)
+}
+
+/// What each site of a revision must pull: bytes for the sites that could be sized, and why the
+/// others could not.
+public struct PayloadEstimates: Sendable, Hashable {
+  public var bytes: [String: Int64]
+  /// Site → the reason its payload is unknown (names the image or revision at fault).
+  public var unknown: [String: String]
+
+  public init(bytes: [String: Int64] = [:], unknown: [String: String] = [:]) {
+    self.bytes = bytes
+    self.unknown = unknown
+  }
 }

@@ -39,7 +39,9 @@ struct PlanSchedule {
   static func windows(_ site: Site) -> String {
     guard !site.maintenanceWindows.isEmpty else { return "any time" }
     let text = site.maintenanceWindows.map { window in
-      let days = window.days.map(\.rawValue).joined(separator: ",")
+      let days =
+        Set(window.days) == Set(MaintenanceWindow.Day.allCases)
+        ? "daily" : window.days.map(\.rawValue).joined(separator: ",")
       let start = String(format: "%02d:%02d", window.startMinute / 60, window.startMinute % 60)
       return "\(days) \(start)+\(HistoryTable.duration(window.durationSeconds))"
     }.joined(separator: "; ")

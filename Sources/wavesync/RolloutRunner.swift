@@ -122,6 +122,11 @@ struct RolloutRunner {
     case .pollFailed(let reason):
       lines = ["cannot ask Git for a newer commit (\(reason)); the rollout goes on"]
     case .pollRecovered: lines = ["Git answers again"]
+    case .payloadsUnknown(let sites, let reason):
+      lines = [
+        "cannot size what \(RolloutProgress.count(sites, "site")) must pull (\(reason)): "
+          + "scheduled as the longest transfers"
+      ]
     }
     return lines
   }

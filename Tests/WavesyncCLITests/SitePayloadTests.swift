@@ -2,6 +2,7 @@ import Controller
 import Foundation
 import GitSource
 import Model
+import Registry
 import Render
 import Synchronization
 import Testing
@@ -16,9 +17,9 @@ import WavesyncTesting
     let bytes: Int64?
     let asked = Mutex<[[String]]>([])
     init(bytes: Int64?) { self.bytes = bytes }
-    func bytesToPull(newImages: [String], currentImages: [String]) async -> Int64? {
+    func estimate(newImages: [String], currentImages: [String]) async -> PayloadEstimate {
       asked.withLock { $0.append(newImages) }
-      return bytes
+      return bytes.map { .bytes($0) } ?? .unknown(reason: "registry.retail.internal is down")
     }
   }
 
@@ -70,7 +71,7 @@ import WavesyncTesting
   @Test func changedObjectsAndNewLayersAreThePayload() async throws {
     let layers = FixedLayers(bytes: 40_000_000)
     let fleet = try await Self.fleet(images: layers)
-    let payloads = await fleet.targets.payloads(of: fleet.after, replacing: fleet.before)
+    let payloads = await fleet.targets.payloads(of: fleet.after, replacing: fleet.before).bytes
     #expect(payloads.count == fleet.renderAfter.count)
     var withGateway = 0
     for (name, site) in fleet.renderAfter {
@@ -91,12 +92,12 @@ import WavesyncTesting
 
   @Test func nothingRunningMeansEveryObjectCountsAndTheSameRevisionMovesNothing() async throws {
     let fleet = try await Self.fleet(images: FixedLayers(bytes: 7))
-    let first = await fleet.targets.payloads(of: fleet.after, replacing: nil)
+    let first = await fleet.targets.payloads(of: fleet.after, replacing: nil).bytes
     for (name, site) in fleet.renderAfter {
       let bodies = site.objects.map { Int64(JSON.encode($0).utf8.count) }.reduce(0, +)
       #expect(first[name] == bodies + (site.images.isEmpty ? 0 : 7), "\(name)")
     }
-    let again = await fleet.targets.payloads(of: fleet.after, replacing: fleet.after)
+    let again = await fleet.targets.payloads(of: fleet.after, replacing: fleet.after).bytes
     #expect(again.count == fleet.renderAfter.count)
     #expect(again.values.allSatisfy { $0 == 0 })
   }
@@ -104,10 +105,20 @@ import WavesyncTesting
   @Test func unsizedImagesLeaveThePayloadUnknown() async throws {
     for images in [nil, FixedLayers(bytes: nil)] as [(any ImagePayloadEstimating)?] {
       let fleet = try await Self.fleet(images: images)
-      let payloads = await fleet.targets.payloads(of: fleet.after, replacing: fleet.before)
+      let estimates = await fleet.targets.payloads(of: fleet.after, replacing: fleet.before)
       for (name, site) in fleet.renderAfter {
-        // A site that needs the new image has an unknown payload; the others are known (0).
-        #expect((payloads[name] == nil) == (Self.posGateway(site) != nil), "\(name)")
+        // A site that needs the new image has an unknown payload, and says why; the others are
+        // known (0).
+        let needsImage = Self.posGateway(site) != nil
+        #expect((estimates.bytes[name] == nil) == needsImage, "\(name)")
+        let reason = estimates.unknown[name]
+        #expect(
+          reason
+            == (needsImage
+              ? (images == nil
+                ? "no registry to size new images (spec.registry is not set)"
+                : "registry.retail.internal is down") : nil),
+          "\(name)")
       }
     }
   }
