@@ -22,6 +22,7 @@ let package = Package(
     .library(name: "LocalFleet", targets: ["LocalFleet"]),
     .library(name: "Rollout", targets: ["Rollout"]),
     .library(name: "Controller", targets: ["Controller"]),
+    .library(name: "FleetSimulation", targets: ["FleetSimulation"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -74,6 +75,14 @@ let package = Package(
       name: "Rollout",
       dependencies: ["Model", "Health"],
       swiftSettings: swiftSettings),
+    // `wavesync simulate`: a region's rollout in simulated time, driving the real engine.
+    .target(
+      name: "FleetSimulation",
+      dependencies: [
+        "Model", "Health", "Rollout",
+        .product(name: "HeapModule", package: "swift-collections"),
+      ],
+      swiftSettings: swiftSettings),
     .target(
       name: "Sync",
       dependencies: ["Model", "KubeClient"],
@@ -101,7 +110,7 @@ let package = Package(
       name: "wavesync",
       dependencies: [
         "Model", "GitSource", "Render", "KubeClient", "Sync", "Health", "Rollout", "Controller",
-        "LocalFleet",
+        "LocalFleet", "FleetSimulation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -137,6 +146,10 @@ let package = Package(
     .testTarget(
       name: "RolloutTests",
       dependencies: ["Rollout", "Model", "WavesyncTesting"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "FleetSimulationTests",
+      dependencies: ["FleetSimulation", "Model"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "SyncTests",
