@@ -114,6 +114,30 @@ public enum CustomResourceDefinitions {
                       description: A revision to roll every site back to.
                       type: string
                       minLength: 1
+                    urgentRevisions:
+                      description: >-
+                        Revisions that skip the sites' maintenance windows (full commit ids, or prefixes
+                        of 7 digits or more). A commit with the trailer `Wavesync-Urgent: true` is urgent too.
+                      type: array
+                      maxItems: 50
+                      items: {type: string, minLength: 7}
+                    registry:
+                      description: >-
+                        Size the images a revision needs from their registries, so rollouts are scheduled
+                        by the bytes each site pulls. Without it new images count as of unknown size.
+                      type: object
+                      properties:
+                        secretRef:
+                          description: A kubernetes.io/dockerconfigjson Secret with registry credentials.
+                          type: object
+                          required: [name]
+                          properties:
+                            name: {type: string, minLength: 1}
+                        platform:
+                          description: The os/architecture[/variant] of the sites' nodes, for image indexes.
+                          type: string
+                          pattern: '^[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?$'
+                          default: linux/amd64
                 status:
                   type: object
                   x-kubernetes-preserve-unknown-fields: true

@@ -11,6 +11,10 @@ public struct FleetConfiguration: Sendable {
   public var kubeconfig: Kubeconfig
   public var scope: LabelSelector?
   public var pollInterval: Duration
+  /// Revisions that skip maintenance windows (`spec.urgentRevisions`).
+  public var urgentRevisions: [String]
+  /// Where image sizes come from (`spec.registry`); nil: new images are of unknown size.
+  public var registry: RegistrySettings?
   /// Changes whenever the spec's source, selector or Secrets' versions change: a new
   /// configuration means new clients and a new render cache.
   public var fingerprint: String
@@ -31,6 +35,7 @@ public struct FleetConfiguration: Sendable {
       at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     var fingerprint = [
       JSON.encode(spec["source"] ?? .null), spec["siteSelector"]?.stringValue ?? "",
+      JSON.encode(spec["urgentRevisions"] ?? .null), JSON.encode(spec["registry"] ?? .null),
     ]
 
     var credentials: GitCredentials? = nil
@@ -75,14 +80,30 @@ public struct FleetConfiguration: Sendable {
       throw FleetConfigurationError(
         "Fleet \(namespace)/\(name): spec.source.pollInterval \(pollText) is not a duration")
     }
+    var registry: RegistrySettings? = nil
+    if let registrySpec = spec["registry"] {
+      registry = RegistrySettings(
+        platform: registrySpec["platform"]?.stringValue ?? "linux/amd64", dockerConfigJSON: nil)
+      if let secretName = registrySpec[path: ["secretRef", "name"]]?.stringValue {
+        let (data, version) = try await secret(secretName, namespace: namespace, client: client)
+        fingerprint.append(version)
+        guard let config = data[".dockerconfigjson"] else {
+          throw FleetConfigurationError(
+            "Secret \(namespace)/\(secretName) has no key .dockerconfigjson (spec.registry.secretRef)"
+          )
+        }
+        registry?.dockerConfigJSON = config
+      }
+    }
+    let urgent = spec["urgentRevisions"]?.arrayValue?.compactMap(\.stringValue) ?? []
     return FleetConfiguration(
       repository: FleetSource(
         url: url, ref: spec[path: ["source", "ref"]]?.stringValue,
         cacheRoot: cacheRoot, credentials: credentials,
         insecureSkipTLSVerify: spec[path: ["source", "insecureSkipTLSVerify"]]?.boolValue ?? false),
       kubeconfig: kubeconfig, scope: scope,
-      pollInterval: .milliseconds(Int64(pollSeconds * 1000)),
-      fingerprint: fingerprint.joined(separator: "\n"))
+      pollInterval: .milliseconds(Int64(pollSeconds * 1000)), urgentRevisions: urgent,
+      registry: registry, fingerprint: fingerprint.joined(separator: "\n"))
   }
 
   /// A Secret's data, decoded, and its resourceVersion.
@@ -117,4 +138,16 @@ public struct FleetConfiguration: Sendable {
 public struct FleetConfigurationError: Error, Sendable, CustomStringConvertible {
   public var description: String
   public init(_ description: String) { self.description = description }
+}
+
+/// How a controller sizes images: the platform of the sites' nodes and the registry credentials
+/// (a Docker config JSON, never printed).
+public struct RegistrySettings: Sendable {
+  public var platform: String
+  public var dockerConfigJSON: String?
+
+  public init(platform: String, dockerConfigJSON: String?) {
+    self.platform = platform
+    self.dockerConfigJSON = dockerConfigJSON
+  }
 }

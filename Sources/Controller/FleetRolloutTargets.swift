@@ -19,6 +19,10 @@ public final class FleetRolloutTargets: RolloutTargets {
   private let fieldManager: String
   /// The sites this controller rolls out to (a region's share of the fleet); nil for all.
   private let scope: LabelSelector?
+  /// Sizes image layers for payload estimates; nil when no registry is configured.
+  private let images: (any ImagePayloadEstimating)?
+  /// Revisions the Fleet's spec marks urgent (full ids or prefixes of at least 7 digits).
+  private let urgentRevisions: [String]
   /// Renders of revisions, most recent last: a rollout and its rollbacks need two. A render in
   /// flight is shared: callers that ask for the same revision wait for the one render.
   private let renders = Mutex<[(revision: String, render: Task<RenderedRevision, any Error>)]>([])
@@ -26,19 +30,61 @@ public final class FleetRolloutTargets: RolloutTargets {
 
   public init(
     snapshot: @escaping SnapshotReader, client: @escaping ClientFactory,
-    scope: LabelSelector? = nil, fieldManager: String = "wavesync"
+    scope: LabelSelector? = nil, images: (any ImagePayloadEstimating)? = nil,
+    urgentRevisions: [String] = [], fieldManager: String = "wavesync"
   ) {
     self.snapshot = snapshot
     self.client = client
     self.scope = scope
+    self.images = images
+    self.urgentRevisions = urgentRevisions
     self.fieldManager = fieldManager
   }
 
   public func prepare(revision: String) async throws -> PreparedRevision {
-    let revision = try await render(revision)
+    let rendered = try await render(revision)
     return PreparedRevision(
-      revision: revision.revision, sites: revision.sites.map(\.site),
-      policy: revision.fleet.rollout)
+      revision: rendered.revision, sites: rendered.sites.map(\.site),
+      policy: rendered.fleet.rollout,
+      urgent: rendered.urgentByTrailer
+        || UrgentRevision.listed(rendered.revision, in: urgentRevisions))
+  }
+
+  public func payloads(of revision: String, replacing running: String?) async -> [String: Int64] {
+    let new: RenderedRevision
+    do {
+      new = try await render(revision)
+    } catch {
+      return [:]
+    }
+    // What runs now, as far as the record knows; unreadable means every object and image counts.
+    var current: RenderedRevision? = nil
+    if let running {
+      do { current = try await render(running) } catch { current = nil }
+    }
+    var imageBytes: [[String]: Int64?] = [:]
+    var payloads: [String: Int64] = [:]
+    for site in new.sites {
+      let before = current?.site(named: site.site.name)
+      let running = before?.images ?? []
+      let needed = site.images.filter { !running.contains($0) }
+      var bytes = SitePayloads.manifestBytes(new: site, current: before)
+      if !needed.isEmpty {
+        // Sites running the same images need the same layers: one estimate for all of them.
+        let key = site.images + ["|"] + running
+        let layers: Int64?
+        if let known = imageBytes[key] {
+          layers = known
+        } else {
+          layers = await images?.bytesToPull(newImages: site.images, currentImages: running)
+          imageBytes[key] = layers
+        }
+        guard let layers else { continue }
+        bytes += layers
+      }
+      payloads[site.site.name] = bytes
+    }
+    return payloads
   }
 
   public func apply(revision: String, to siteName: String) async -> SiteOperationOutcome {
@@ -117,7 +163,9 @@ public final class FleetRolloutTargets: RolloutTargets {
       let sites = try fleet.sites.filter { scope?.matches($0.labels) ?? true }.map { site in
         try renderer.render(site)
       }
-      return RenderedRevision(revision: files.revision, fleet: fleet, sites: sites)
+      return RenderedRevision(
+        revision: files.revision, fleet: fleet, sites: sites,
+        urgentByTrailer: files.commit.map { UrgentRevision.hasTrailer($0.message) } ?? false)
     }
   }
 }
@@ -127,6 +175,8 @@ private struct RenderedRevision: Sendable {
   var fleet: FleetRepository
   /// The sites in scope, in repository order.
   var sites: [RenderedSite]
+  /// The commit message says `Wavesync-Urgent: true`.
+  var urgentByTrailer: Bool
 
   func site(named name: String) -> RenderedSite? { sites.first { $0.site.name == name } }
 }

@@ -110,7 +110,7 @@ public struct FleetService: Service {
     let repository = configuration.repository
     let targets = FleetRolloutTargets(
       snapshot: { try await repository.read($0) }, client: { try sites.client(for: $0) },
-      scope: configuration.scope)
+      scope: configuration.scope, urgentRevisions: configuration.urgentRevisions)
     var settings = settings
     settings.revisionPollInterval = configuration.pollInterval
     let observe = observe

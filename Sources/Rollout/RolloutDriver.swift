@@ -170,7 +170,7 @@ public struct RolloutDriver: Sendable {
       observe(.nothingToDo("every site is at \(shortRevision(revision)) already"))
       return false
     }
-    let prepared: PreparedRevision
+    var prepared: PreparedRevision
     do {
       prepared = try await targets.prepare(revision: revision)
     } catch {
@@ -189,7 +189,9 @@ public struct RolloutDriver: Sendable {
       catchUp ? prepared.sites.filter { record.behindSites.contains($0.name) } : prepared.sites
     // Unreadable controls hold the rollout from its start.
     let controls = noteControls(await Self.outcome { try await store.controls() }, &sources)
-    let engine = RolloutEngine(policy: prepared.policy)
+    prepared.payloadBytes = await targets.payloads(
+      of: revision, replacing: record.lastGoodRevision)
+    let engine = Self.engine(prepared, trigger: trigger)
     // A rollback's failing wave stops where it is: the revision it would return to is the one
     // the operator rolled back from.
     let (state, _) = engine.start(
@@ -204,6 +206,13 @@ public struct RolloutDriver: Sendable {
     observe(.started(state, trigger: record.currentTrigger ?? trigger))
     if state.phase.isFinished, let summary = record.history.first { observe(.finished(summary)) }
     return !state.phase.isFinished
+  }
+
+  /// The engine of a rollout: a rollback ignores maintenance windows, like an urgent revision.
+  static func engine(_ prepared: PreparedRevision, trigger: RolloutTrigger) -> RolloutEngine {
+    var prepared = prepared
+    if trigger == .rollback { prepared.urgent = true }
+    return RolloutEngine(policy: prepared.policy, traffic: prepared.traffic)
   }
 
   /// What a resumed rollout must do again: apply sites recorded as applying, roll back sites
@@ -238,13 +247,15 @@ public struct RolloutDriver: Sendable {
     newerRevision: (@Sendable () async throws -> String?)?, sources: inout SourceFailures
   ) async throws(RolloutDriverError) {
     guard var state = record.current else { return }
-    let prepared: PreparedRevision
+    var prepared: PreparedRevision
     do {
       prepared = try await targets.prepare(revision: state.revision)
     } catch {
       throw .cannotResume(revision: state.revision, reason: "\(error)")
     }
-    let engine = RolloutEngine(policy: prepared.policy)
+    prepared.payloadBytes = await targets.payloads(
+      of: state.revision, replacing: state.lastGoodRevision)
+    let engine = Self.engine(prepared, trigger: record.currentTrigger ?? .newCommit)
     var working = record
     var failures = sources
     let outcome: Result<Void, RolloutDriverError> = await withTaskGroup(of: Input.self) { group in

@@ -22,6 +22,27 @@
 // apply is still unanswered then is treated as unreachable (below): failed or skipped as the
 // policy says.
 //
+// Traffic. Which pending site starts next is decided by the engine's `RolloutTraffic` (the
+// sites' links and payloads, the region's uplink budget, urgency); `RolloutTraffic.unconstrained`
+// leaves the rules above as they are. The model is the honest one for edge links: once a site
+// starts pulling, its transfer runs at up to its own link rate and the controller cannot slow it
+// down, so the engine decides only *when* each site starts.
+// - Order: `start` sorts each wave's sites by expected transfer time (payload ÷ the rate it may
+//   use), longest first, policy order on ties; an unknown payload counts as the longest. Slow,
+//   large sites start first, so the wave's tail is short ones.
+// - Budget: a site in flight whose payload has not arrived holds a share of the uplink budget,
+//   its own downlink (the whole budget when its link rate is unknown; nothing when its payload is
+//   0). A pending site starts only if its share fits in what the sites in flight leave free:
+//   the sum of the shares of the sites in flight never exceeds the budget. Sites are taken first
+//   fit, in order: one that does not fit waits, and a later one that fits may start. The share is
+//   held until `.transferred` (the payload arrived) or until the site settles or rolls back.
+// - Windows: a site with maintenance windows starts only while one is open, in its own time zone
+//   (`MaintenanceCalendar`), unless the revision is urgent; a rollback always goes at once. A
+//   site waiting for its window stays pending: neither failed nor done, and its health timeout
+//   runs from its first apply, when it could start. A site whose window closes while it updates
+//   finishes that update (retries included). `nextWakeup` tells the caller when a tick could
+//   change something, a window's opening among them.
+//
 // Unreachable sites. `.unreachable` for an applying or verifying site counts an attempt and
 // schedules a retry: `.apply` is emitted again at the first tick at least min(2^attempts × 5 s,
 // 60 s) later (10 s, 20 s, 40 s, 60 s, 60 s…). Once the health timeout since the first attempt
@@ -80,6 +101,8 @@ public enum RolloutEvent: Sendable, Hashable {
   case resume(at: Date)
   case newRevision(String, at: Date)
   case rolledBack(site: String, at: Date)
+  /// The site's payload has arrived (its images are pulled): it gives back its share of the uplink.
+  case transferred(site: String, at: Date)
   /// Rolling the site back failed for good (the caller retried as long as it would).
   case rollbackFailed(site: String, reason: String, at: Date)
 }
@@ -94,9 +117,11 @@ public enum RolloutAction: Sendable, Hashable {
 /// The rollout state machine (see the top of this file for its rules).
 public struct RolloutEngine: Sendable {
   public let policy: RolloutPolicy
+  public let traffic: RolloutTraffic
 
-  public init(policy: RolloutPolicy) {
+  public init(policy: RolloutPolicy, traffic: RolloutTraffic = .unconstrained) {
     self.policy = policy
+    self.traffic = traffic
   }
 
   /// A new rollout of `revision` to `sites`, and its first actions.
@@ -108,7 +133,9 @@ public struct RolloutEngine: Sendable {
     var state = RolloutState(
       revision: revision, lastGoodRevision: lastGoodRevision,
       waves: waves.map { wave in
-        WaveState(name: wave.wave.name, sites: wave.sites.map { SiteState(name: $0.name) })
+        WaveState(
+          name: wave.wave.name,
+          sites: traffic.ordered(wave.sites.map(\.name)).map { SiteState(name: $0) })
       },
       phase: .running(wave: 0), paused: paused, unassignedSites: unassigned.map(\.name),
       startedAt: at, clock: at, failureReason: nil)
@@ -176,6 +203,13 @@ public struct RolloutEngine: Sendable {
       } else {
         return (state, [])
       }
+    case .transferred(let site, let at):
+      guard case .running(let wave) = state.phase,
+        let index = state.waves[wave].sites.firstIndex(where: { $0.name == site }),
+        state.waves[wave].sites[index].phase.isInFlight,
+        state.waves[wave].sites[index].transferredAt == nil
+      else { return (state, []) }
+      state.waves[wave].sites[index].transferredAt = at
     case .applied(let site, let at), .applyFailed(let site, _, let at),
       .unreachable(let site, let at), .health(let site, _, let at, _):
       guard case .running(let wave) = state.phase,
@@ -293,6 +327,39 @@ public struct RolloutEngine: Sendable {
     }
   }
 
+  /// The earliest instant at which a tick could change `state`: a soak's end, an unreachable
+  /// site's retry, a health deadline, or a waiting site's window opening (while not paused). Nil
+  /// when only events can move the rollout. A caller that skips time (a simulation) ticks here.
+  public func nextWakeup(_ state: RolloutState) -> Date? {
+    switch state.phase {
+    case .soaking(_, let until):
+      return until
+    case .running(let wave):
+      let timeout = policy.waves[wave].healthTimeoutSeconds
+      var earliest: Date? = nil
+      func consider(_ instant: Date?) {
+        guard let instant else { return }
+        earliest = min(earliest ?? instant, instant)
+      }
+      for site in state.waves[wave].sites {
+        switch site.phase {
+        case .applying, .verifying:
+          consider(site.firstAttemptAt?.addingTimeInterval(timeout))
+        case .unreachable:
+          consider(site.firstAttemptAt?.addingTimeInterval(timeout))
+          if !state.paused { consider(site.retryAt) }
+        case .pending where !state.paused && !traffic.mayStart(site.name, at: state.clock):
+          consider(traffic.nextStart(site.name, after: state.clock))
+        default:
+          break
+        }
+      }
+      return earliest
+    default:
+      return nil
+    }
+  }
+
   // MARK: Waves
 
   /// Moves the rollout forward as far as the state allows, emitting what is due.
@@ -306,10 +373,17 @@ public struct RolloutEngine: Sendable {
         var failedCount = 0
         var allSettled = true
         var inFlight = 0
+        let budget = traffic.uplinkBytesPerSecond
+        var reserved = 0.0
         for site in sites {
           if case .failed = site.phase { failedCount += 1 }
           if !site.phase.isSettled { allSettled = false }
-          if site.phase.isInFlight { inFlight += 1 }
+          if site.phase.isInFlight {
+            inFlight += 1
+            if budget != nil && site.transferredAt == nil {
+              reserved += traffic.reservedRate(of: site.name)
+            }
+          }
         }
         let threshold = max(1, policyWave.failureThreshold.resolved(total: sites.count))
         if failedCount >= threshold {
@@ -330,7 +404,18 @@ public struct RolloutEngine: Sendable {
         let slots = max(1, policyWave.maxConcurrent.resolved(total: sites.count))
         var index = sites.startIndex
         while inFlight < slots && index < sites.endIndex {
-          if case .pending = sites[index].phase {
+          if case .pending = sites[index].phase,
+            traffic.mayStart(sites[index].name, at: state.clock)
+          {
+            if let budget {
+              let share = traffic.reservedRate(of: sites[index].name)
+              // First fit: a site that does not fit waits; a later, thinner one may go.
+              guard reserved + share <= budget * (1 + 1e-9) else {
+                index += 1
+                continue
+              }
+              reserved += share
+            }
             state.waves[wave].sites[index].phase = .applying(since: state.clock)
             state.waves[wave].sites[index].firstAttemptAt = state.clock
             actions.append(.apply(site: sites[index].name, revision: state.revision))
@@ -420,7 +505,7 @@ extension RolloutEvent {
     switch self {
     case .applied(_, let at), .applyFailed(_, _, let at), .unreachable(_, let at),
       .health(_, _, let at, _), .tick(let at), .resume(let at), .newRevision(_, let at),
-      .rolledBack(_, let at), .rollbackFailed(_, _, let at):
+      .rolledBack(_, let at), .rollbackFailed(_, _, let at), .transferred(_, let at):
       at
     case .promote, .pause: nil
     }

@@ -108,10 +108,12 @@ public struct SiteState: Sendable, Hashable, Codable {
   public var retryAt: Date?
   /// The last health reported while verifying, so a timeout can say what was still missing.
   public var lastHealth: String?
+  /// When the site's payload arrived (`.transferred`): from then on it holds no uplink share.
+  public var transferredAt: Date?
 
   public init(
     name: String, phase: SitePhase = .pending, firstAttemptAt: Date? = nil, attempts: Int = 0,
-    retryAt: Date? = nil, lastHealth: String? = nil
+    retryAt: Date? = nil, lastHealth: String? = nil, transferredAt: Date? = nil
   ) {
     self.name = name
     self.phase = phase
@@ -119,6 +121,7 @@ public struct SiteState: Sendable, Hashable, Codable {
     self.attempts = attempts
     self.retryAt = retryAt
     self.lastHealth = lastHealth
+    self.transferredAt = transferredAt
   }
 }
 

@@ -15,6 +15,19 @@ public protocol RolloutTargets: Sendable {
 
   /// The health of what `revision` put on `site`.
   func health(of site: String, at revision: String) async -> SiteHealthReport
+
+  /// The bytes each site must pull to go from `running` (nil: nothing known to run) to
+  /// `revision`: what the engine orders and budgets by. A site whose payload cannot be estimated
+  /// is left out (unknown: scheduled as the longest transfer). Never throws: an estimate is a
+  /// scheduling hint, not a reason to stop a rollout.
+  func payloads(of revision: String, replacing running: String?) async -> [String: Int64]
+}
+
+extension RolloutTargets {
+  /// Nothing known: every payload is unknown.
+  public func payloads(of revision: String, replacing running: String?) async -> [String: Int64] {
+    [:]
+  }
 }
 
 /// A revision ready to roll out: what the fleet repository says at that commit.
@@ -22,11 +35,27 @@ public struct PreparedRevision: Sendable {
   public var revision: String
   public var sites: [Site]
   public var policy: RolloutPolicy
+  /// The bytes each site must pull for the revision; a site missing is "unknown" (scheduled as
+  /// the longest transfer).
+  public var payloadBytes: [String: Int64]
+  /// Maintenance windows do not apply (a commit trailer or the Fleet's spec said so).
+  public var urgent: Bool
 
-  public init(revision: String, sites: [Site], policy: RolloutPolicy) {
+  public init(
+    revision: String, sites: [Site], policy: RolloutPolicy, payloadBytes: [String: Int64] = [:],
+    urgent: Bool = false
+  ) {
     self.revision = revision
     self.sites = sites
     self.policy = policy
+    self.payloadBytes = payloadBytes
+    self.urgent = urgent
+  }
+
+  /// What the engine schedules this revision's sites by.
+  public var traffic: RolloutTraffic {
+    RolloutTraffic(
+      sites: sites, payloadBytes: payloadBytes, uplinkBudget: policy.uplinkBudget, urgent: urgent)
   }
 }
 

@@ -1,0 +1,75 @@
+public import Foundation
+public import Model
+
+/// What a rollout moves over each site's link, and when each site may take changes: the inputs of
+/// the engine's start decisions (see "Traffic" at the top of RolloutEngine.swift).
+public struct RolloutTraffic: Sendable {
+  /// Bytes per second of the region's uplink the rollout may use; nil when unlimited.
+  public let uplinkBytesPerSecond: Double?
+  /// Whether maintenance windows are ignored (an urgent revision).
+  public let urgent: Bool
+  private let sites: [String: Site]
+  private let payloadBytes: [String: Int64]
+
+  /// `payloadBytes`: what each site must pull for the revision (its image layers and apply
+  /// bodies); a site missing from it has an unknown payload.
+  public init(
+    sites: [Site], payloadBytes: [String: Int64], uplinkBudget: BitRate?, urgent: Bool = false
+  ) {
+    self.sites = Dictionary(sites.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    self.payloadBytes = payloadBytes
+    self.uplinkBytesPerSecond = uplinkBudget.flatMap(Self.bytesPerSecond)
+    self.urgent = urgent
+  }
+
+  /// No budget, no windows, nothing known: sites start in the order given, as slots free up.
+  public static let unconstrained = RolloutTraffic(
+    sites: [], payloadBytes: [:], uplinkBudget: nil, urgent: true)
+
+  /// The bytes `site` must pull, nil when unknown.
+  public func payload(of site: String) -> Int64? { payloadBytes[site] }
+
+  /// The share of the uplink budget `site` holds while it transfers: its own downlink, or the
+  /// whole budget when its link rate is unknown (it then transfers alone); 0 when there is no
+  /// budget or nothing to pull.
+  public func reservedRate(of site: String) -> Double {
+    guard let budget = uplinkBytesPerSecond else { return 0 }
+    if let bytes = payloadBytes[site], bytes <= 0 { return 0 }
+    let downlink = sites[site]?.downlink.flatMap(Self.bytesPerSecond) ?? budget
+    return min(downlink, budget)
+  }
+
+  /// Seconds `site` needs to pull its payload at the rate it may use; infinity when the payload
+  /// is unknown (so unknown sites start first, the conservative choice).
+  public func expectedTransferSeconds(of site: String) -> Double {
+    guard let bytes = payloadBytes[site] else { return .infinity }
+    guard bytes > 0 else { return 0 }
+    let downlink = sites[site]?.downlink.flatMap(Self.bytesPerSecond)
+    guard let rate = [downlink, uplinkBytesPerSecond].compactMap({ $0 }).min() else { return 0 }
+    return Double(bytes) / rate
+  }
+
+  /// Whether `site` may be changed at `instant`: always when urgent or without windows.
+  public func mayStart(_ site: String, at instant: Date) -> Bool {
+    guard !urgent, let known = sites[site], !known.maintenanceWindows.isEmpty else { return true }
+    return MaintenanceCalendar.isOpen(known, at: instant)
+  }
+
+  /// When `site` may next be changed at or after `instant`; nil when its windows never open.
+  public func nextStart(_ site: String, after instant: Date) -> Date? {
+    guard !urgent, let known = sites[site] else { return instant }
+    return MaintenanceCalendar.nextOpening(known, after: instant)
+  }
+
+  /// Each wave's sites in start order: longest expected transfer first, policy order on ties.
+  func ordered(_ names: [String]) -> [String] {
+    let seconds = names.map(expectedTransferSeconds(of:))
+    return names.indices.sorted { left, right in
+      seconds[left] != seconds[right] ? seconds[left] > seconds[right] : left < right
+    }.map { names[$0] }
+  }
+
+  private static func bytesPerSecond(_ rate: BitRate) -> Double? {
+    rate.bitsPerSecond > 0 ? Double(rate.bitsPerSecond) / 8 : nil
+  }
+}
