@@ -3,7 +3,9 @@ import Health
 import Model
 import Rollout
 
-/// Wavesync's own strategy: the real `RolloutEngine`, fed the simulated fleet's events.
+/// Wavesync's own strategy: the real `RolloutEngine`, fed the simulated fleet's events. The
+/// engine knows each site's link and payload and the uplink budget (`RolloutTraffic`), and
+/// decides when each site starts; the simulation ticks it only at its `nextWakeup`.
 ///
 /// A site's health check answers `Current` once the site has activated the revision and
 /// `InProgress` before; the simulation reports the `Current` answer as soon as it is true (which
@@ -14,11 +16,18 @@ struct WavesyncStrategy: RolloutStrategy {
   let start: Date
   private var state: RolloutState
   private let index: [String: Int]
+  /// The engine's `nextWakeup`, kept from the last event: the state changes only on events.
+  private var wakeup: Date?
 
   init(mix: FleetMix, policy: RolloutPolicy, start: Date) {
     self.mix = mix
     self.start = start
-    engine = RolloutEngine(policy: policy)
+    let traffic = RolloutTraffic(
+      sites: mix.sites.map(\.site),
+      payloadBytes: Dictionary(
+        uniqueKeysWithValues: mix.sites.map { ($0.site.name, $0.payloadBytes) }),
+      uplinkBudget: policy.uplinkBudget)
+    engine = RolloutEngine(policy: policy, traffic: traffic)
     index = Dictionary(
       uniqueKeysWithValues: mix.sites.enumerated().map { ($0.element.site.name, $0.offset) })
     state = RolloutState(
@@ -32,6 +41,7 @@ struct WavesyncStrategy: RolloutStrategy {
     let (first, actions) = engine.start(
       revision: "r2", lastGoodRevision: "r1", sites: mix.sites.map(\.site), at: date(time))
     state = first
+    wakeup = engine.nextWakeup(state)
     return commands(actions)
   }
 
@@ -39,25 +49,28 @@ struct WavesyncStrategy: RolloutStrategy {
     switch happening {
     case .applied(let site):
       return reduce(.applied(site: name(site), at: date(time)))
-    case .transferred:
-      return []
+    case .transferred(let site):
+      return reduce(.transferred(site: name(site), at: date(time)))
     case .healthy(let site):
       return reduce(.health(site: name(site), status: .current, at: date(time)))
     }
   }
 
   mutating func wake(at time: Double) -> [SiteCommand] {
-    reduce(.tick(date(time)))
+    let commands = reduce(.tick(date(time)))
+    // A wakeup the tick did not move past would wake the loop at the same instant forever.
+    if let wakeup, wakeup <= date(time) { self.wakeup = nil }
+    return commands
   }
 
   func nextWakeup() -> Double? {
-    guard case .soaking(_, let until) = state.phase else { return nil }
-    return until.timeIntervalSince(start)
+    wakeup.map { $0.timeIntervalSince(start) }
   }
 
   private mutating func reduce(_ event: RolloutEvent) -> [SiteCommand] {
     let (next, actions) = engine.reduce(state, event)
     state = next
+    wakeup = engine.nextWakeup(state)
     return commands(actions)
   }
 
