@@ -110,7 +110,8 @@ struct BaselineStrategy: RolloutStrategy {
       if started[site] { continue }
       if !mix.sites[site].site.maintenanceWindows.isEmpty {
         if opensAt[site].map({ $0 <= time }) ?? true,
-          !MaintenanceCalendar.isOpen(mix.sites[site].site, at: date) {
+          !MaintenanceCalendar.isOpen(mix.sites[site].site, at: date)
+        {
           opensAt[site] =
             MaintenanceCalendar.nextOpening(mix.sites[site].site, after: date)
             .map { $0.timeIntervalSince(start) } ?? .infinity

@@ -18,7 +18,8 @@ public enum FleetSimulation {
     public var start: Date
 
     public init(
-      sites: Int = 10_000, seed: UInt64 = 1, uplink: BitRate = BitRate(bitsPerSecond: 1_000_000_000),
+      sites: Int = 10_000, seed: UInt64 = 1,
+      uplink: BitRate = BitRate(bitsPerSecond: 1_000_000_000),
       dropsPerHour: Double = 0.02, windows: Bool = false, batchSize: Int = 200,
       activationSeconds: Double = 30,
       start: Date = Date(timeIntervalSince1970: 1_796_634_000)
@@ -106,10 +107,11 @@ public enum FleetSimulation {
     ]
   }
 
-  public static func run(_ settings: Settings, strategies chosen: [Strategy]? = nil) throws(
-    LabelSelectorError
-  ) -> Report {
-    let mix = FleetMix.generate(sites: settings.sites, seed: settings.seed, windows: settings.windows)
+  public static func run(_ settings: Settings, strategies chosen: [Strategy]? = nil)
+    throws(LabelSelectorError) -> Report
+  {
+    let mix = FleetMix.generate(
+      sites: settings.sites, seed: settings.seed, windows: settings.windows)
     let physics = physics(settings)
     let fleet = SimulatedFleet(mix: mix, physics: physics)
     let bound =
@@ -137,7 +139,8 @@ public enum FleetSimulation {
           ratio: bound.seconds > 0 ? outcome.makespanSeconds / bound.seconds : 1,
           byteEfficiency: minimal > 0 ? outcome.bytesSent / Double(minimal) : 1,
           capViolationSeconds: outcome.overBudgetSeconds,
-          peakDemand: BitRate(bitsPerSecond: Int64((outcome.peakDemandBytesPerSecond * 8).rounded())),
+          peakDemand: BitRate(
+            bitsPerSecond: Int64((outcome.peakDemandBytesPerSecond * 8).rounded())),
           drops: outcome.drops, healthySites: outcome.healthySites, finished: outcome.finished,
           events: outcome.events))
     }
@@ -145,7 +148,10 @@ public enum FleetSimulation {
       sites: mix.sites.count, minimalBytes: minimal, lowerBound: bound,
       prestagedBound: LowerBound(kind: .prestaged, seconds: LowerBounds.prestaged(mix, physics)),
       waves: mix.waves.indices.map {
-        (mix.waves[$0].name, mix.waveSites[$0].count, mix.cap(ofWave: $0), mix.waves[$0].soakSeconds)
+        (
+          mix.waves[$0].name, mix.waveSites[$0].count, mix.cap(ofWave: $0),
+          mix.waves[$0].soakSeconds
+        )
       },
       results: results)
   }

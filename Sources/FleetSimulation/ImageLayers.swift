@@ -56,7 +56,9 @@ public enum ImageCatalog {
     layers: [debian, jre, layer("pos-libs", 41, new: false), layer("pos-app@r2", 18, new: true)])
   static let inventory = AppImage(
     name: "inventory",
-    layers: [debian, python, layer("inventory-deps", 35, new: false), layer("inventory@r2", 6, new: true)])
+    layers: [
+      debian, python, layer("inventory-deps", 35, new: false), layer("inventory@r2", 6, new: true),
+    ])
   static let pricing = AppImage(
     name: "pricing", layers: [debian, node, layer("pricing@r2", 12, new: true)])
   static let agent = AppImage(

@@ -25,13 +25,18 @@ public struct LowerBound: Sendable, Hashable {
 /// `c_k` sites in flight, the wave's sites' busy times `Σ d_i` take at least `Σ d_i / c_k`. So
 /// wave `k` lasts at least `max(B_k / U + A, max d_i, Σ d_i / c_k)`, then soaks `S_k`.
 /// (This is the bound with the fixed per-site overheads added, which only tightens it.)
+/// The cap term holds for strategies that keep to the caps (Wavesync, longest-transfer-first);
+/// all-at-once and fixed batches ignore them, and `capped: false` leaves the term out for them.
 public enum LowerBounds {
   /// `Σ_k [max(B_k/U + A, max_{i∈k} d_i, Σ_{i∈k} d_i / c_k) + S_k]`.
-  static func waves(_ mix: FleetMix, _ physics: SimulatedFleet.Physics) -> Double {
+  static func waves(_ mix: FleetMix, _ physics: SimulatedFleet.Physics, capped: Bool = true)
+    -> Double
+  {
     var total = 0.0
     for wave in mix.waves.indices where !mix.waveSites[wave].isEmpty {
       let terms = waveTerms(mix, physics, wave: wave)
-      total += max(terms.uplink, terms.slowest, terms.capped) + mix.waves[wave].soakSeconds
+      total +=
+        max(terms.uplink, terms.slowest, capped ? terms.capped : 0) + mix.waves[wave].soakSeconds
     }
     return total
   }
@@ -41,9 +46,9 @@ public enum LowerBounds {
   /// max_i (open_i(W_k) + d_i))`, where `open_i(W)` is the first instant at or after `W` at which
   /// site `i`'s window is open. It is a bound because a real wave starts no earlier than `W_k`
   /// (by induction) and the next opening is never earlier for a later start.
-  static func windowAware(_ mix: FleetMix, _ physics: SimulatedFleet.Physics, start: Date)
-    -> Double
-  {
+  static func windowAware(
+    _ mix: FleetMix, _ physics: SimulatedFleet.Physics, start: Date, capped: Bool = true
+  ) -> Double {
     var waveStart = 0.0
     for wave in mix.waves.indices where !mix.waveSites[wave].isEmpty {
       let terms = waveTerms(mix, physics, wave: wave)
@@ -56,7 +61,7 @@ public enum LowerBounds {
         }
         latest = max(latest, opening.timeIntervalSince(start) + busySeconds(simulated, physics))
       }
-      let end = max(waveStart + terms.uplink, waveStart + terms.capped, latest)
+      let end = max(waveStart + terms.uplink, waveStart + (capped ? terms.capped : 0), latest)
       waveStart = end + mix.waves[wave].soakSeconds
     }
     return waveStart

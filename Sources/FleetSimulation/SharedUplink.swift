@@ -84,7 +84,8 @@ struct SharedUplink {
     let served = groups[group].served
     transfers[site] = Transfer(
       group: group, startServed: served, generation: generations, running: true)
-    groups[group].finishes.insert(Finish(served: served + bytes, site: site, generation: generations))
+    groups[group].finishes.insert(
+      Finish(served: served + bytes, site: site, generation: generations))
     groups[group].active += 1
     share()
   }

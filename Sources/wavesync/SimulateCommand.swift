@@ -27,7 +27,8 @@ struct SimulateCommand: ParsableCommand {
 
   @Option(
     name: .long,
-    help: "Percentage of sites whose link drops in an hour (a running transfer restarts from zero).")
+    help: "Percentage of sites whose link drops in an hour (a running transfer restarts from zero)."
+  )
   var dropsPerHour = 2.0
 
   @Flag(
@@ -46,7 +47,8 @@ struct SimulateCommand: ParsableCommand {
   @Option(name: .long, help: "Sites per batch for the fixed-batches baseline.")
   var batchSize = 200
 
-  @Option(name: .long, help: "Seconds a site takes to activate the revision once it has the payload.")
+  @Option(
+    name: .long, help: "Seconds a site takes to activate the revision once it has the payload.")
   var activationSeconds = 30.0
 
   @Option(name: [.short, .long], help: "Output format: table or json.")
