@@ -35,14 +35,17 @@ private func settings(sites: Int = 1_000, drops: Double = 0.02, windows: Bool = 
     #expect(report.lowerBound.kind == (windows ? .windowAware : .waves))
     #expect(uncapped > 0 && uncapped <= report.lowerBound.seconds)
     #expect(report.results.count == 4)
+    // With windows a wave can end exactly at the bound (its last site opens and runs alone):
+    // allow for the rounding of sums of seconds, a microsecond.
+    let rounding = 1e-6
     for result in report.results {
       let name = result.strategy.name
       #expect(result.finished, "\(name)")
       #expect(result.healthySites == 1_000, "\(name)")
-      #expect(result.makespanSeconds >= uncapped, "\(name)")
+      #expect(result.makespanSeconds >= uncapped - rounding, "\(name)")
       #expect(result.makespanSeconds >= report.prestagedBound.seconds, "\(name)")
       if result.strategy == .wavesync || result.strategy == .baseline(.longestTransferFirst) {
-        #expect(result.makespanSeconds >= report.lowerBound.seconds, "\(name)")
+        #expect(result.makespanSeconds >= report.lowerBound.seconds - rounding, "\(name)")
       }
     }
   }
@@ -95,15 +98,18 @@ private func settings(sites: Int = 1_000, drops: Double = 0.02, windows: Bool = 
     var uplink = SharedUplink(uplinkBytesPerSecond: 10, sites: 2)
     uplink.start(0, bytes: 20, capacity: 2)
     uplink.start(1, bytes: 40, capacity: 100)
-    let first = try #require(uplink.nextFinish())
+    let nextFirst = uplink.nextFinish()
+    let first = try #require(nextFirst)
     #expect(first.site == 1 && first.time == 5)
     uplink.advance(to: 5)
     uplink.finish(1)
-    let second = try #require(uplink.nextFinish())
+    let nextSecond = uplink.nextFinish()
+    let second = try #require(nextSecond)
     #expect(second.site == 0 && second.time == 10)
     uplink.advance(to: 10)
     uplink.finish(0)
-    #expect(uplink.nextFinish() == nil)
+    let none = uplink.nextFinish()
+    #expect(none == nil)
     // Demand was 102 B/s against 10 for the first 5 s, then 2.
     #expect(uplink.overBudgetSeconds == 5)
     #expect(uplink.peakSent == 10)
@@ -115,7 +121,8 @@ private func settings(sites: Int = 1_000, drops: Double = 0.02, windows: Bool = 
     uplink.advance(to: 4)
     #expect(uplink.drop(0) == 20)
     uplink.start(0, bytes: 30, capacity: 5)
-    let finish = try #require(uplink.nextFinish())
+    let next = uplink.nextFinish()
+    let finish = try #require(next)
     #expect(finish.time == 10)
     #expect(uplink.overBudgetSeconds == 0)
   }
