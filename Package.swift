@@ -23,6 +23,7 @@ let package = Package(
     .library(name: "Registry", targets: ["Registry"]),
     .library(name: "Rollout", targets: ["Rollout"]),
     .library(name: "Controller", targets: ["Controller"]),
+    .library(name: "FleetSimulation", targets: ["FleetSimulation"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -84,6 +85,14 @@ let package = Package(
       name: "Rollout",
       dependencies: ["Model", "Health"],
       swiftSettings: swiftSettings),
+    // `wavesync simulate`: a region's rollout in simulated time, driving the real engine.
+    .target(
+      name: "FleetSimulation",
+      dependencies: [
+        "Model", "Health", "Rollout",
+        .product(name: "HeapModule", package: "swift-collections"),
+      ],
+      swiftSettings: swiftSettings),
     .target(
       name: "Sync",
       dependencies: ["Model", "KubeClient"],
@@ -111,7 +120,7 @@ let package = Package(
       name: "wavesync",
       dependencies: [
         "Model", "GitSource", "Render", "KubeClient", "Sync", "Health", "Rollout", "Controller",
-        "LocalFleet",
+        "LocalFleet", "FleetSimulation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -151,6 +160,10 @@ let package = Package(
     .testTarget(
       name: "RolloutTests",
       dependencies: ["Rollout", "Model", "WavesyncTesting"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "FleetSimulationTests",
+      dependencies: ["FleetSimulation", "Model"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "SyncTests",

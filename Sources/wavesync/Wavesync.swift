@@ -17,7 +17,7 @@ struct Wavesync: AsyncParsableCommand {
       RenderCommand.self, SitesCommand.self, DiffCommand.self, ApplyCommand.self,
       PlanCommand.self, RolloutCommand.self, HistoryCommand.self, RollbackCommand.self,
       PauseCommand.self, ResumeCommand.self, PromoteCommand.self, StatusCommand.self,
-      InstallCommand.self, ControllerCommand.self, LocalFleetCommand.self,
+      InstallCommand.self, ControllerCommand.self, LocalFleetCommand.self, SimulateCommand.self,
     ])
 
   /// Runs a command body with Wavesync's exit codes: user errors 1, internal errors 2.
