@@ -38,14 +38,21 @@ git -C "$work/fleet" init -q -b main
 git init -q --bare -b main "$repo"
 git -C "$work/fleet" remote add origin "$repo"
 commit "Retail fleet"
-# The demo has minutes, not hours: the same waves, paced in seconds.
-sed -i -e 's/soak: 30m/soak: 5s/; s/soak: 1h/soak: 5s/; s/soak: 5m/soak: 3s/' \
-  -e 's/healthTimeout: 10m/healthTimeout: 90s/; s/healthTimeout: 45m/healthTimeout: 90s/' \
-  "$work/fleet/fleet.yaml"
-commit "Demo pace: soaks and health timeouts in seconds"
 export WAVESYNC_CACHE_DIR="$work/cache"
 url="file://$repo"
 region="region=emea,store-type!=express"
+
+echo "== wavesync plan --waves-only: when each EMEA store would change, in its maintenance window"
+"$wavesync" plan --repo "$url" --selector "$region" --waves-only
+echo
+
+# The demo has minutes, not hours: the same waves, paced in seconds, and every store's window
+# open all day (a rollout waits for closed windows; an urgent commit or a rollback does not).
+sed -i -e 's/soak: 30m/soak: 5s/; s/soak: 1h/soak: 5s/; s/soak: 5m/soak: 3s/' \
+  -e 's/healthTimeout: 10m/healthTimeout: 90s/; s/healthTimeout: 45m/healthTimeout: 90s/' \
+  "$work/fleet/fleet.yaml"
+sed -i -E 's/duration: [0-9hm]+$/duration: 24h/' "$work"/fleet/sites/*.yaml
+commit "Demo pace: soaks and health timeouts in seconds, windows open all day"
 
 echo "== The fleet's sites (EMEA: $region)"
 "$wavesync" sites --repo "$url" --selector "$region"

@@ -14,6 +14,8 @@ public enum FleetSimulation {
     public var windows: Bool
     public var batchSize: Int
     public var activationSeconds: Double
+    /// Wavesync's policy pre-stages the next wave's images (the baselines never do).
+    public var prestage: Bool
     /// When the rollout starts (it matters only for windows): a Monday, 09:00 UTC.
     public var start: Date
 
@@ -21,7 +23,7 @@ public enum FleetSimulation {
       sites: Int = 10_000, seed: UInt64 = 1,
       uplink: BitRate = BitRate(bitsPerSecond: 1_000_000_000),
       dropsPerHour: Double = 0.02, windows: Bool = false, batchSize: Int = 200,
-      activationSeconds: Double = 30,
+      activationSeconds: Double = 30, prestage: Bool = false,
       start: Date = Date(timeIntervalSince1970: 1_796_634_000)
     ) {
       self.sites = sites
@@ -31,6 +33,7 @@ public enum FleetSimulation {
       self.windows = windows
       self.batchSize = batchSize
       self.activationSeconds = activationSeconds
+      self.prestage = prestage
       self.start = start
     }
   }
@@ -121,7 +124,7 @@ public enum FleetSimulation {
         seconds: LowerBounds.windowAware(mix, physics, start: settings.start))
       : LowerBound(kind: .waves, seconds: LowerBounds.waves(mix, physics))
     let minimal = mix.sites.reduce(Int64(0)) { $0 + $1.payloadBytes }
-    let policy = try policy(for: mix, uplink: settings.uplink)
+    let policy = try policy(for: mix, uplink: settings.uplink, prestage: settings.prestage)
     var results: [Result] = []
     for strategy in chosen ?? strategies(batchSize: settings.batchSize) {
       let outcome: SimulatedFleet.Outcome
@@ -166,8 +169,8 @@ public enum FleetSimulation {
   /// The rollout policy Wavesync runs: the mix's waves (selected by the `wave` label), their caps
   /// and soaks, the uplink as the budget. Health timeouts are long enough for the slowest site
   /// to restart its transfer a few times: nothing in the simulation fails.
-  static func policy(for mix: FleetMix, uplink: BitRate) throws(LabelSelectorError)
-    -> RolloutPolicy
+  static func policy(for mix: FleetMix, uplink: BitRate, prestage: Bool)
+    throws(LabelSelectorError) -> RolloutPolicy
   {
     let waves = try mix.waves.map { wave throws(LabelSelectorError) in
       RolloutPolicy.Wave(
@@ -178,6 +181,7 @@ public enum FleetSimulation {
         maxConcurrent: .percent(wave.capShare * 100), failureThreshold: .percent(10),
         soakSeconds: wave.soakSeconds, healthTimeoutSeconds: 86_400, manualGate: false)
     }
-    return RolloutPolicy(uplinkBudget: uplink, unreachableSites: .skip, waves: waves)
+    return RolloutPolicy(
+      uplinkBudget: uplink, unreachableSites: .skip, waves: waves, prestage: prestage)
   }
 }

@@ -6,12 +6,15 @@ enum SiteHappening: Sendable, Hashable {
   case transferred(Int)
   /// The site runs the revision and reports healthy.
   case healthy(Int)
+  /// The site pulled its payload ahead of its apply.
+  case prestaged(Int)
 }
 
-/// What a strategy asks the simulated fleet to do. (Pre-staging will add a command that starts a
-/// site's transfer without applying, and a happening when it is done.)
+/// What a strategy asks the simulated fleet to do.
 enum SiteCommand: Sendable, Hashable {
   case apply(Int)
+  /// Pull the payload now; the apply comes later and then only activates.
+  case prestage(Int)
 }
 
 /// A way of rolling a revision out: told what happens to sites, it says which to start.

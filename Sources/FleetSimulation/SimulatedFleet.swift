@@ -60,6 +60,8 @@ struct SimulatedFleet {
     var events = Heap<Event>()
     var sequence = 0
     var attempts = Array(repeating: 0, count: mix.sites.count)
+    var applied = Array(repeating: false, count: mix.sites.count)
+    var pulled = Array(repeating: false, count: mix.sites.count)
     var bytesSent = 0.0
     var dropCount = 0
     var healthy = 0
@@ -84,6 +86,8 @@ struct SimulatedFleet {
         switch command {
         case .apply(let site):
           schedule(site, .applied, at: time + physics.applySeconds(mix.sites[site]))
+        case .prestage(let site):
+          if !pulled[site] && !uplink.isRunning(site) { startTransfer(site) }
         }
       }
     }
@@ -104,14 +108,25 @@ struct SimulatedFleet {
       if let finishing, finishing.time == next {
         uplink.finish(finishing.site)
         bytesSent += Double(mix.sites[finishing.site].payloadBytes)
-        schedule(finishing.site, .healthy, at: time + physics.activationSeconds)
-        perform(strategy.handle(.transferred(finishing.site), at: time))
+        pulled[finishing.site] = true
+        if applied[finishing.site] {
+          schedule(finishing.site, .healthy, at: time + physics.activationSeconds)
+          perform(strategy.handle(.transferred(finishing.site), at: time))
+        } else {
+          perform(strategy.handle(.prestaged(finishing.site), at: time))
+        }
       } else if let event, event.time == next {
         events.removeMin()
         switch event.kind {
         case .applied:
-          startTransfer(event.site)
+          applied[event.site] = true
+          // A pre-staged payload is there already; one still being pulled goes on.
+          if !pulled[event.site] && !uplink.isRunning(event.site) { startTransfer(event.site) }
           perform(strategy.handle(.applied(event.site), at: time))
+          if pulled[event.site] {
+            schedule(event.site, .healthy, at: time + physics.activationSeconds)
+            perform(strategy.handle(.transferred(event.site), at: time))
+          }
         case .healthy:
           healthy += 1
           perform(strategy.handle(.healthy(event.site), at: time))

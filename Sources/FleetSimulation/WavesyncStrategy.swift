@@ -53,6 +53,8 @@ struct WavesyncStrategy: RolloutStrategy {
       return reduce(.transferred(site: name(site), at: date(time)))
     case .healthy(let site):
       return reduce(.health(site: name(site), status: .current, at: date(time)))
+    case .prestaged(let site):
+      return reduce(.prestaged(site: name(site), at: date(time)))
     }
   }
 
@@ -76,8 +78,11 @@ struct WavesyncStrategy: RolloutStrategy {
 
   private func commands(_ actions: [RolloutAction]) -> [SiteCommand] {
     actions.compactMap { action in
-      guard case .apply(let site, _) = action, let known = index[site] else { return nil }
-      return .apply(known)
+      switch action {
+      case .apply(let site, _): index[site].map(SiteCommand.apply)
+      case .prestage(let site, _): index[site].map(SiteCommand.prestage)
+      default: nil
+      }
     }
   }
 

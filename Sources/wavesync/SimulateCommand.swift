@@ -76,7 +76,7 @@ struct SimulateCommand: ParsableCommand {
     guard let rate = BitRate(parsing: uplink) else { throw ValidationError("bad --uplink") }
     let settings = FleetSimulation.Settings(
       sites: sites, seed: seed, uplink: rate, dropsPerHour: dropsPerHour / 100, windows: windows,
-      batchSize: batchSize, activationSeconds: activationSeconds)
+      batchSize: batchSize, activationSeconds: activationSeconds, prestage: prestage)
     var report = try FleetSimulation.run(settings)
     if prestage { report.rebase(on: report.prestagedBound) }
     switch output {

@@ -20,6 +20,21 @@ private func settings(sites: Int = 1_000, drops: Double = 0.02, windows: Bool = 
     #expect(wavesync.peakDemand <= BitRate(bitsPerSecond: 1_000_000_000))
   }
 
+  /// Pre-staging pulls the next wave's images during a soak: the rollout ends sooner, above the
+  /// pre-staging bound, still within the uplink, and moves the same bytes.
+  @Test func prestagingShortensTheRolloutWithinTheBudget() throws {
+    var staged = settings(sites: 300, drops: 0)
+    staged.prestage = true
+    let with = try #require(FleetSimulation.run(staged, strategies: [.wavesync]).results.first)
+    let report = try FleetSimulation.run(settings(sites: 300, drops: 0), strategies: [.wavesync])
+    let without = try #require(report.results.first)
+    #expect(with.finished && with.healthySites == 300)
+    #expect(with.makespanSeconds < without.makespanSeconds)
+    #expect(with.makespanSeconds >= report.prestagedBound.seconds)
+    #expect(with.capViolationSeconds == 0)
+    #expect(with.byteEfficiency == 1)
+  }
+
   /// The bound with the caps' term holds for the strategies that keep to the caps; without it,
   /// for all (all-at-once and fixed batches ignore the caps).
   @Test(arguments: [false, true])
