@@ -79,9 +79,9 @@ public struct RolloutProjection: Sendable {
     var ends: [String: Date] = [:]
     var pulledAt: [String: Date] = [:]
     // Each site takes a handful of events; the bound only stops a projection gone wrong.
-    var budget = 64 * (sites.count + 16)
-    while !state.phase.isFinished && budget > 0 {
-      budget -= 1
+    var eventsLeft = 64 * (sites.count + 16)
+    while !state.phase.isFinished && eventsLeft > 0 {
+      eventsLeft -= 1
       let now = state.clock
       for action in actions {
         switch action {
