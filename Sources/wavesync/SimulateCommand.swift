@@ -39,8 +39,8 @@ struct SimulateCommand: ParsableCommand {
   @Flag(
     name: .long,
     help: """
-      Compare with the pre-staging bound (payloads pulled ahead of their wave); no strategy \
-      pre-stages yet.
+      Wavesync pre-stages the next wave's images while a wave runs and soaks (the baselines \
+      cannot); ratios are to the pre-staging bound.
       """)
   var prestage = false
 
