@@ -33,7 +33,7 @@ public final class SiteClientCache: Sendable {
   /// limited by its downlink, what comes back by its uplink.
   public static func limits(of site: Site) -> TransferLimits? {
     func bytes(_ rate: BitRate?) -> Int64? {
-      rate.flatMap { $0.bitsPerSecond > 0 ? max(1, $0.bitsPerSecond / 8) : nil }
+      rate.flatMap { $0.bitsPerSecond > 0 ? max(1, $0.bytesPerSecond) : nil }
     }
     guard site.downlink != nil || site.uplink != nil else { return nil }
     return TransferLimits(

@@ -113,7 +113,9 @@ public struct RolloutDriver: Sendable {
       }
       try await save(record)
     }
-    var started = false
+    // The engine of a rollout `start` just made: `drive` goes on with it rather than preparing
+    // and estimating the revision again.
+    var started: RolloutEngine? = nil
     while true {
       if let active = record.active {
         var supersedeWith: String? = nil
@@ -126,11 +128,12 @@ public struct RolloutDriver: Sendable {
         }
         // A rollout just started has stored its first actions as applying sites, like one
         // interrupted there: both go on from the record.
-        if !started { observe(.resumed(active)) }
-        started = false
+        if started == nil { observe(.resumed(active)) }
+        let engine = started
+        started = nil
         try await drive(
-          &record, actions: Self.resumeActions(active), supersedeWith: supersedeWith,
-          newerRevision: newerRevision, sources: &sources)
+          &record, engine: engine, actions: Self.resumeActions(active),
+          supersedeWith: supersedeWith, newerRevision: newerRevision, sources: &sources)
         if case .superseded(let newer) = record.current?.phase {
           if request?.revision != newer { request = (newer, .newCommit) }
         } else if let queued = record.queuedRevision {
@@ -149,18 +152,18 @@ public struct RolloutDriver: Sendable {
   // MARK: Starting
 
   /// Starts a rollout of `revision` in the record and stores it; its first actions are taken
-  /// from the record by `drive`. Returns whether a rollout is now in progress.
+  /// from the record by `drive`. Returns the rollout's engine when a rollout is now in progress.
   private func start(
     _ revision: String, trigger: RolloutTrigger, _ record: inout RolloutRecord,
     sources: inout SourceFailures
-  ) async throws(RolloutDriverError) -> Bool {
+  ) async throws(RolloutDriverError) -> RolloutEngine? {
     if trigger != .rollback, let bad = record.badRevisions.first(where: { $0.revision == revision })
     {
       observe(
         .nothingToDo(
           "revision \(shortRevision(revision)) is marked bad (\(bad.reason)); "
             + "waiting for a newer commit"))
-      return false
+      return nil
     }
     // After a superseded rollout some sites run the superseded revision: everyone gets this one.
     let supersededBefore = if case .superseded = record.current?.phase { true } else { false }
@@ -168,9 +171,9 @@ public struct RolloutDriver: Sendable {
       trigger == .newCommit && revision == record.lastGoodRevision && !supersededBefore
     if catchUp && record.behindSites.isEmpty {
       observe(.nothingToDo("every site is at \(shortRevision(revision)) already"))
-      return false
+      return nil
     }
-    var prepared: PreparedRevision
+    let prepared: PreparedRevision
     do {
       prepared = try await targets.prepare(revision: revision)
     } catch {
@@ -183,18 +186,13 @@ public struct RolloutDriver: Sendable {
       record.history = Array(record.history.prefix(max(settings.historyLimit, 1)))
       try await save(record)
       observe(.rejected(revision: revision, reason: reason))
-      return false
+      return nil
     }
     let sites =
       catchUp ? prepared.sites.filter { record.behindSites.contains($0.name) } : prepared.sites
     // Unreadable controls hold the rollout from its start.
     let controls = noteControls(await Self.outcome { try await store.controls() }, &sources)
-    let estimates = await targets.payloads(of: revision, replacing: record.lastGoodRevision)
-    prepared.payloadBytes = estimates.bytes
-    if let reason = estimates.unknown.sorted(by: { $0.key < $1.key }).first?.value {
-      observe(.payloadsUnknown(sites: estimates.unknown.count, reason: reason))
-    }
-    let engine = Self.engine(prepared, trigger: trigger)
+    let engine = await engine(prepared, trigger: trigger, record: record)
     // A rollback's failing wave stops where it is: the revision it would return to is the one
     // the operator rolled back from.
     let (state, _) = engine.start(
@@ -208,12 +206,22 @@ public struct RolloutDriver: Sendable {
     try await save(record)
     observe(.started(state, trigger: record.currentTrigger ?? trigger))
     if state.phase.isFinished, let summary = record.history.first { observe(.finished(summary)) }
-    return !state.phase.isFinished
+    return state.phase.isFinished ? nil : engine
   }
 
-  /// The engine of a rollout: a rollback ignores maintenance windows, like an urgent revision.
-  static func engine(_ prepared: PreparedRevision, trigger: RolloutTrigger) -> RolloutEngine {
+  /// The engine of a rollout of `prepared`: its payloads estimated against the record's last
+  /// good revision (the same when the rollout starts and when it resumes), and a rollback
+  /// ignoring maintenance windows, like an urgent revision.
+  private func engine(
+    _ prepared: PreparedRevision, trigger: RolloutTrigger, record: RolloutRecord
+  ) async -> RolloutEngine {
     var prepared = prepared
+    let estimates = await targets.payloads(
+      of: prepared.revision, replacing: record.lastGoodRevision)
+    prepared.payloadBytes = estimates.bytes
+    if let reason = estimates.unknown.sorted(by: { $0.key < $1.key }).first?.value {
+      observe(.payloadsUnknown(sites: estimates.unknown.count, reason: reason))
+    }
     if trigger == .rollback { prepared.urgent = true }
     return RolloutEngine(policy: prepared.policy, traffic: prepared.traffic)
   }
@@ -252,21 +260,26 @@ public struct RolloutDriver: Sendable {
   }
 
   /// Runs the record's current rollout until it finishes, storing each step before acting on it.
+  /// `engine`: the one `start` made for this rollout; nil for a rollout resumed from the record.
   private func drive(
-    _ record: inout RolloutRecord, actions initial: [RolloutAction], supersedeWith: String?,
-    newerRevision: (@Sendable () async throws -> String?)?, sources: inout SourceFailures
+    _ record: inout RolloutRecord, engine started: RolloutEngine?, actions initial: [RolloutAction],
+    supersedeWith: String?, newerRevision: (@Sendable () async throws -> String?)?,
+    sources: inout SourceFailures
   ) async throws(RolloutDriverError) {
     guard var state = record.current else { return }
-    var prepared: PreparedRevision
-    do {
-      prepared = try await targets.prepare(revision: state.revision)
-    } catch {
-      throw .cannotResume(revision: state.revision, reason: "\(error)")
+    let engine: RolloutEngine
+    if let started {
+      engine = started
+    } else {
+      let prepared: PreparedRevision
+      do {
+        prepared = try await targets.prepare(revision: state.revision)
+      } catch {
+        throw .cannotResume(revision: state.revision, reason: "\(error)")
+      }
+      engine = await self.engine(
+        prepared, trigger: record.currentTrigger ?? .newCommit, record: record)
     }
-    prepared.payloadBytes = await targets.payloads(
-      of: state.revision, replacing: state.lastGoodRevision
-    ).bytes
-    let engine = Self.engine(prepared, trigger: record.currentTrigger ?? .newCommit)
     var working = record
     var failures = sources
     let outcome: Result<Void, RolloutDriverError> = await withTaskGroup(of: Input.self) { group in
