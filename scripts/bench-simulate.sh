@@ -2,8 +2,6 @@
 # Prints `wavesync simulate` figures (makespans, ratios to the lower bound, bytes, time over the
 # uplink) for 10,000 and 100,000 sites, and how long each simulation took (figures only; no
 # pass/fail). SITES="10000 100000" and SEED=1 by default; extra arguments go to every run.
-# At present 100,000 sites take more than 10 minutes (the engine's cost per event grows with the
-# wave; see docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product wavesync >&2

@@ -70,8 +70,7 @@ struct WavesyncStrategy: RolloutStrategy {
   }
 
   private mutating func reduce(_ event: RolloutEvent) -> [SiteCommand] {
-    let (next, actions) = engine.reduce(state, event)
-    state = next
+    let actions = engine.reduce(&state, event)
     wakeup = engine.nextWakeup(state)
     return commands(actions)
   }

@@ -164,8 +164,15 @@ public struct RolloutEngine: Sendable {
   public func reduce(_ state: RolloutState, _ event: RolloutEvent) -> (
     RolloutState, [RolloutAction]
   ) {
-    guard !state.phase.isFinished else { return (state, []) }
     var state = state
+    let actions = reduce(&state, event)
+    return (state, actions)
+  }
+
+  /// `reduce`, changing `state` in place: a caller that keeps no copy of the state (a
+  /// simulation, a projection) pays only for what the event changed.
+  public func reduce(_ state: inout RolloutState, _ event: RolloutEvent) -> [RolloutAction] {
+    guard !state.phase.isFinished else { return [] }
     var actions: [RolloutAction] = []
     if let at = event.at, at > state.clock { state.clock = at }
     switch event {
@@ -175,83 +182,110 @@ public struct RolloutEngine: Sendable {
       state.paused = false
       if case .running(let wave) = state.phase { retry(wave: wave, now: now, &state, &actions) }
     case .newRevision(let newer, _):
-      if case .rollingBack = state.phase { return (state, []) }
+      if case .rollingBack = state.phase { return [] }
       state.phase = .superseded(by: newer)
-      return (state, [])
+      return []
     case .promote(let name):
-      guard case .waitingForPromotion(let wave) = state.phase, state.waves[wave].name == name
-      else { return (state, []) }
+      guard case .waitingForPromotion(let wave) = state.phase, state.storedWaves[wave].name == name
+      else { return [] }
       state.phase = .running(wave: wave)
-    case .rolledBack(let site, _):
+    case .rolledBack(let site, _), .rollbackFailed(let site, _, _):
       guard case .rollingBack(let wave) = state.phase,
-        let index = state.waves[wave].sites.firstIndex(where: { $0.name == site }),
-        state.waves[wave].sites[index].phase == .rollingBack
-      else { return (state, []) }
-      state.waves[wave].sites[index].phase = .rolledBack
-    case .rollbackFailed(let site, let reason, _):
-      guard case .rollingBack(let wave) = state.phase,
-        let index = state.waves[wave].sites.firstIndex(where: { $0.name == site }),
-        state.waves[wave].sites[index].phase == .rollingBack
-      else { return (state, []) }
-      state.waves[wave].sites[index].phase = .failed(reason: "rollback failed: " + reason)
+        let index = index(of: site, in: wave, &state),
+        state.storedWaves[wave].storedSites[index].phase == .rollingBack
+      else { return [] }
+      update(wave, index, &state) { site in
+        if case .rollbackFailed(_, let reason, _) = event {
+          site.phase = .failed(reason: "rollback failed: " + reason)
+        } else {
+          site.phase = .rolledBack
+        }
+      }
     case .tick(let now):
       if case .running(let wave) = state.phase {
         tick(wave: wave, now: now, &state, &actions)
         retry(wave: wave, now: now, &state, &actions)
       }
       if case .soaking(let wave, let until) = state.phase, now < until {
-        for site in state.waves[wave].sites where site.phase.isHealthy {
+        for site in state.storedWaves[wave].storedSites where site.phase.isHealthy {
           actions.append(.checkHealth(site: site.name))
         }
       }
     case .health(let site, .failed, let at, let detail):
       if case .soaking(let wave, _) = state.phase,
-        let index = state.waves[wave].sites.firstIndex(where: { $0.name == site }),
-        state.waves[wave].sites[index].phase.isHealthy
+        let index = index(of: site, in: wave, &state),
+        state.storedWaves[wave].storedSites[index].phase.isHealthy
       {
         let why = detail.isEmpty ? "health check reported Failed" : detail
-        state.waves[wave].sites[index].phase = .failed(reason: "failed while soaking: " + why)
+        update(wave, index, &state) { $0.phase = .failed(reason: "failed while soaking: " + why) }
       } else if case .running(let wave) = state.phase,
-        let index = state.waves[wave].sites.firstIndex(where: { $0.name == site })
+        let index = index(of: site, in: wave, &state)
       {
         siteEvent(event, wave: wave, index: index, at: at, &state, &actions)
       } else {
-        return (state, [])
+        return []
       }
     case .transferred(let site, let at):
       guard case .running(let wave) = state.phase,
-        let index = state.waves[wave].sites.firstIndex(where: { $0.name == site }),
-        state.waves[wave].sites[index].phase.isInFlight,
-        state.waves[wave].sites[index].transferredAt == nil
-      else { return (state, []) }
-      state.waves[wave].sites[index].transferredAt = at
+        let index = index(of: site, in: wave, &state),
+        state.storedWaves[wave].storedSites[index].phase.isInFlight,
+        state.storedWaves[wave].storedSites[index].transferredAt == nil
+      else { return [] }
+      update(wave, index, &state) { $0.transferredAt = at }
     case .prestaged(let site, let at), .prestageFailed(let site, _, let at):
-      guard let (wave, index) = prestageTarget(site, in: state),
-        case .pulling = state.waves[wave].sites[index].prestage
-      else { return (state, []) }
-      if case .prestageFailed(_, let reason, _) = event {
-        state.waves[wave].sites[index].prestage = .failed(reason: reason)
-      } else {
-        state.waves[wave].sites[index].prestage = .pulled(at: at)
+      guard let (wave, index) = prestageTarget(site, in: &state),
+        case .pulling = state.storedWaves[wave].storedSites[index].prestage
+      else { return [] }
+      update(wave, index, &state) { site in
+        if case .prestageFailed(_, let reason, _) = event {
+          site.prestage = .failed(reason: reason)
+        } else {
+          site.prestage = .pulled(at: at)
+        }
       }
     case .applied(let site, let at), .applyFailed(let site, _, let at),
       .unreachable(let site, let at), .health(let site, _, let at, _):
       guard case .running(let wave) = state.phase,
-        let index = state.waves[wave].sites.firstIndex(where: { $0.name == site })
-      else { return (state, []) }
+        let index = index(of: site, in: wave, &state)
+      else { return [] }
       siteEvent(event, wave: wave, index: index, at: at, &state, &actions)
     }
     advance(&state, &actions)
-    return (state, actions)
+    return actions
   }
 
   // MARK: Sites
+
+  /// The position of `site` in wave `wave`, nil when it is elsewhere or unknown.
+  private func index(of site: String, in wave: Int, _ state: inout RolloutState) -> Int? {
+    guard let location = state.locate(site), location.wave == wave else { return nil }
+    return location.index
+  }
+
+  /// Makes sure wave `wave` has a tally for this engine's traffic.
+  private func tally(_ wave: Int, _ state: inout RolloutState) {
+    if let tally = state.storedWaves[wave].tally.value, tally.traffic === traffic.identity {
+      return
+    }
+    let sites = state.storedWaves[wave].storedSites
+    state.storedWaves[wave].tally.value = WaveTally(
+      sites: sites, shares: sites.map { traffic.reservedRate(of: $0.name) },
+      traffic: traffic.identity)
+  }
+
+  /// Changes one site in place, keeping its wave's tally.
+  private func update(
+    _ wave: Int, _ index: Int, _ state: inout RolloutState, _ change: (inout SiteState) -> Void
+  ) {
+    tally(wave, &state)
+    state.storedWaves[wave].update(index, change)
+  }
 
   private func siteEvent(
     _ event: RolloutEvent, wave: Int, index: Int, at: Date, _ state: inout RolloutState,
     _ actions: inout [RolloutAction]
   ) {
-    var site = state.waves[wave].sites[index]
+    var site = state.storedWaves[wave].storedSites[index]
     switch (event, site.phase) {
     case (.applied, .applying), (.applied, .unreachable):
       site.phase = .verifying(since: at)
@@ -280,7 +314,7 @@ public struct RolloutEngine: Sendable {
     default:
       return
     }
-    state.waves[wave].sites[index] = site
+    update(wave, index, &state) { $0 = site }
   }
 
   /// The wait before applying an unreachable site again: min(2^attempts × 5 s, 60 s).
@@ -300,38 +334,44 @@ public struct RolloutEngine: Sendable {
     }
   }
 
+  /// The positions of the wave's sites in flight, in wave order.
+  private func inFlight(_ wave: Int, _ state: inout RolloutState) -> [Int] {
+    tally(wave, &state)
+    return state.storedWaves[wave].tally.value?.inFlight.sorted() ?? []
+  }
+
   private func tick(
     wave: Int, now: Date, _ state: inout RolloutState, _ actions: inout [RolloutAction]
   ) {
     let timeout = policy.waves[wave].healthTimeoutSeconds
-    for index in state.waves[wave].sites.indices {
-      var site = state.waves[wave].sites[index]
+    for index in inFlight(wave, &state) {
+      var site = state.storedWaves[wave].storedSites[index]
       let pastDeadline = site.firstAttemptAt.map { now >= $0.addingTimeInterval(timeout) } ?? false
       switch site.phase {
       case .applying:
         // An apply still unanswered at the deadline: the site is as good as unreachable
         // (a link that drops packets hangs rather than refuses).
-        if pastDeadline {
-          site.attempts += 1
-          giveUpOnUnreachable(
-            &site, wave: wave,
-            reason: "unreachable: the apply got no answer within the health timeout of "
-              + Self.seconds(timeout))
-        }
+        guard pastDeadline else { continue }
+        site.attempts += 1
+        giveUpOnUnreachable(
+          &site, wave: wave,
+          reason: "unreachable: the apply got no answer within the health timeout of "
+            + Self.seconds(timeout))
       case .verifying:
-        if pastDeadline {
-          site.phase = .failed(
-            reason: "not healthy within the health timeout of \(Self.seconds(timeout))"
-              + (site.lastHealth.map { " (last: \($0))" } ?? ""))
-        } else {
+        guard pastDeadline else {
           actions.append(.checkHealth(site: site.name))
+          continue
         }
+        site.phase = .failed(
+          reason: "not healthy within the health timeout of \(Self.seconds(timeout))"
+            + (site.lastHealth.map { " (last: \($0))" } ?? ""))
       case .unreachable:
-        if pastDeadline { giveUpOnUnreachable(&site, wave: wave) }
+        guard pastDeadline else { continue }
+        giveUpOnUnreachable(&site, wave: wave)
       default:
-        break
+        continue
       }
-      state.waves[wave].sites[index] = site
+      update(wave, index, &state) { $0 = site }
     }
   }
 
@@ -340,13 +380,15 @@ public struct RolloutEngine: Sendable {
     wave: Int, now: Date, _ state: inout RolloutState, _ actions: inout [RolloutAction]
   ) {
     guard !state.paused else { return }
-    for index in state.waves[wave].sites.indices {
-      let site = state.waves[wave].sites[index]
+    for index in inFlight(wave, &state) {
+      let site = state.storedWaves[wave].storedSites[index]
       guard case .unreachable = site.phase, let retryAt = site.retryAt, now >= retryAt else {
         continue
       }
-      state.waves[wave].sites[index].phase = .applying(since: now)
-      state.waves[wave].sites[index].retryAt = nil
+      update(wave, index, &state) { site in
+        site.phase = .applying(since: now)
+        site.retryAt = nil
+      }
       actions.append(.apply(site: site.name, revision: state.revision))
     }
   }
@@ -365,17 +407,28 @@ public struct RolloutEngine: Sendable {
         guard let instant else { return }
         earliest = min(earliest ?? instant, instant)
       }
-      for site in state.waves[wave].sites {
+      let sites = state.storedWaves[wave].storedSites
+      let tally = state.storedWaves[wave].tally.value
+      let inFlight = tally.map { Array($0.inFlight) } ?? Array(sites.indices)
+      for index in inFlight {
+        let site = sites[index]
         switch site.phase {
         case .applying, .verifying:
           consider(site.firstAttemptAt?.addingTimeInterval(timeout))
         case .unreachable:
           consider(site.firstAttemptAt?.addingTimeInterval(timeout))
           if !state.paused { consider(site.retryAt) }
-        case .pending where !state.paused && !traffic.mayStart(site.name, at: state.clock):
-          consider(traffic.nextStart(site.name, after: state.clock))
         default:
           break
+        }
+      }
+      // Only sites with windows wait for anything but a free slot or share.
+      guard !state.paused, traffic.hasWindows, !traffic.urgent else { return earliest }
+      for site in sites[(tally?.firstPending ?? 0)...] where site.phase == .pending {
+        if let opens = site.windowOpensAt, opens > state.clock {
+          consider(opens)
+        } else if !traffic.mayStart(site.name, at: state.clock) {
+          consider(traffic.nextStart(site.name, after: state.clock))
         }
       }
       return earliest
@@ -391,37 +444,16 @@ public struct RolloutEngine: Sendable {
     while true {
       switch state.phase {
       case .running(let wave):
-        let sites = state.waves[wave].sites
+        tally(wave, &state)
+        let total = state.storedWaves[wave].storedSites.count
         let policyWave = policy.waves[wave]
-        // One pass over the wave: it runs on every event, and waves hold thousands of sites.
-        var failedCount = 0
-        var allSettled = true
-        var inFlight = 0
-        let budget = traffic.uplinkBytesPerSecond
-        var reserved = 0.0
-        for site in sites {
-          if case .failed = site.phase { failedCount += 1 }
-          if !site.phase.isSettled { allSettled = false }
-          if site.phase.isInFlight {
-            inFlight += 1
-            if budget != nil && holdsShareInFlight(site) {
-              reserved += traffic.reservedRate(of: site.name)
-            }
-          } else if budget != nil, site.phase == .pending, case .pulling = site.prestage {
-            reserved += traffic.reservedRate(of: site.name)
-          }
-        }
-        // The next wave's sites pre-staging now hold their shares too: a transfer under way
-        // cannot be paused for the running wave.
-        let nextPulling = budget == nil ? 0 : pullingShare(of: wave + 1, state)
-        let threshold = max(1, policyWave.failureThreshold.resolved(total: sites.count))
-        if failedCount >= threshold {
-          let failed = sites.filter { if case .failed = $0.phase { true } else { false } }
-          rollBack(wave: wave, failed: failed, &state, &actions)
+        let threshold = max(1, policyWave.failureThreshold.resolved(total: total))
+        if (state.storedWaves[wave].tally.value?.failed ?? 0) >= threshold {
+          rollBack(wave: wave, &state, &actions)
           return
         }
-        if allSettled {
-          if policyWave.soakSeconds > 0 && !sites.isEmpty {
+        if state.storedWaves[wave].tally.value?.settled == total {
+          if policyWave.soakSeconds > 0 && total > 0 {
             state.phase = .soaking(
               wave: wave, until: state.clock.addingTimeInterval(policyWave.soakSeconds))
             continue
@@ -430,46 +462,15 @@ public struct RolloutEngine: Sendable {
           continue
         }
         guard !state.paused else { return }
-        let slots = max(1, policyWave.maxConcurrent.resolved(total: sites.count))
-        var index = sites.startIndex
-        while inFlight < slots && index < sites.endIndex {
-          if case .pending = sites[index].phase,
-            traffic.mayStart(sites[index].name, at: state.clock)
-          {
-            if let budget {
-              // Pre-staged or pre-staging: its images are there or their share is counted.
-              let share =
-                sites[index].prestage == nil || sites[index].prestage?.isFailed == true
-                ? traffic.reservedRate(of: sites[index].name) : 0
-              // First fit: a site that does not fit waits; a later, thinner one may go.
-              guard reserved + nextPulling + share <= budget * (1 + 1e-9) else {
-                index += 1
-                continue
-              }
-              reserved += share
-            }
-            state.waves[wave].sites[index].phase = .applying(since: state.clock)
-            state.waves[wave].sites[index].windowOpensAt = nil
-            state.waves[wave].sites[index].firstAttemptAt = state.clock
-            actions.append(.apply(site: sites[index].name, revision: state.revision))
-            inFlight += 1
-          } else if case .pending = sites[index].phase,
-            (sites[index].windowOpensAt ?? .distantPast) <= state.clock
-          {
-            // Waiting for its window: say when it opens (status shows it), once per opening.
-            state.waves[wave].sites[index].windowOpensAt = traffic.nextStart(
-              sites[index].name, after: state.clock)
-          }
-          index += 1
-        }
+        let reserved = startSites(wave: wave, &state, &actions)
         prestage(wave: wave + 1, besides: reserved, &state, &actions)
         return
       case .soaking(let wave, let until):
-        let sites = state.waves[wave].sites
-        let failed = sites.filter { if case .failed = $0.phase { true } else { false } }
-        let threshold = max(1, policy.waves[wave].failureThreshold.resolved(total: sites.count))
-        if failed.count >= threshold {
-          rollBack(wave: wave, failed: failed, &state, &actions)
+        tally(wave, &state)
+        let total = state.storedWaves[wave].storedSites.count
+        let threshold = max(1, policy.waves[wave].failureThreshold.resolved(total: total))
+        if (state.storedWaves[wave].tally.value?.failed ?? 0) >= threshold {
+          rollBack(wave: wave, &state, &actions)
           return
         }
         guard state.clock >= until else {
@@ -478,7 +479,7 @@ public struct RolloutEngine: Sendable {
         }
         enter(wave: wave + 1, &state)
       case .rollingBack(let wave):
-        let sites = state.waves[wave].sites
+        let sites = state.storedWaves[wave].storedSites
         if sites.allSatisfy({ $0.phase != .rollingBack }) {
           var reason = state.failureReason ?? "rolled back"
           let stuck = sites.filter {
@@ -499,11 +500,61 @@ public struct RolloutEngine: Sendable {
     }
   }
 
-  /// Whether a site in flight still holds its uplink share: its payload has not arrived, and was
-  /// not pre-staged.
-  private func holdsShareInFlight(_ site: SiteState) -> Bool {
-    if case .pulled = site.prestage { return false }
-    return site.transferredAt == nil
+  /// Starts the running wave's pending sites that slots, shares and windows allow (see "Sites"
+  /// and "Traffic" above) and returns the shares its sites then hold.
+  private func startSites(
+    wave: Int, _ state: inout RolloutState, _ actions: inout [RolloutAction]
+  ) -> Double {
+    // The next wave's sites pre-staging hold their shares too: a transfer under way cannot be
+    // paused for the running wave.
+    let budget = traffic.uplinkBytesPerSecond
+    let nextPulling = budget == nil ? 0 : pullingShare(of: wave + 1, &state)
+    // Read, not kept: a copy of the tally held across `update` would make it copy its set.
+    var (shares, smallestShareFrom, startingWithoutShare) = ([Double](), [Double](), 0)
+    var (reserved, inFlight, index) = (0.0, 0, 0)
+    if let tally = state.storedWaves[wave].tally.value {
+      (shares, smallestShareFrom) = (tally.shares, tally.smallestShareFrom)
+      startingWithoutShare = tally.startingWithoutShare
+      (reserved, inFlight, index) = (tally.reserved, tally.inFlight.count, tally.firstPending)
+    }
+    let total = state.storedWaves[wave].storedSites.count
+    let slots = max(1, policy.waves[wave].maxConcurrent.resolved(total: total))
+    while inFlight < slots && index < total {
+      let site = state.storedWaves[wave].storedSites[index]
+      defer { index += 1 }
+      guard site.phase == .pending else { continue }
+      if let budget, startingWithoutShare == 0,
+        reserved + nextPulling + smallestShareFrom[index] > budget * (1 + 1e-9)
+      {
+        break  // No site from here on fits what is left of the budget.
+      }
+      if !traffic.urgent, let opens = site.windowOpensAt, opens > state.clock { continue }
+      guard traffic.mayStart(site.name, at: state.clock) else {
+        // Waiting for its window: say when it opens (status shows it), once per opening.
+        if (site.windowOpensAt ?? .distantPast) <= state.clock {
+          let opens = traffic.nextStart(site.name, after: state.clock)
+          update(wave, index, &state) { $0.windowOpensAt = opens }
+        }
+        continue
+      }
+      if let budget {
+        // Pre-staged or pre-staging: its images are there or their share is counted.
+        let share =
+          site.prestage == nil || site.prestage?.isFailed == true ? shares[index] : 0
+        // First fit: a site that does not fit waits; a later, thinner one may go.
+        guard reserved + nextPulling + share <= budget * (1 + 1e-9) else { continue }
+        reserved += share
+      }
+      let now = state.clock
+      update(wave, index, &state) { site in
+        site.phase = .applying(since: now)
+        site.windowOpensAt = nil
+        site.firstAttemptAt = now
+      }
+      actions.append(.apply(site: site.name, revision: state.revision))
+      inFlight += 1
+    }
+    return reserved
   }
 
   /// Starts pre-staging pending sites of wave `target` (see "Pre-staging" above), with what
@@ -512,71 +563,75 @@ public struct RolloutEngine: Sendable {
     wave target: Int, besides reserved: Double, _ state: inout RolloutState,
     _ actions: inout [RolloutAction]
   ) {
-    guard policy.prestage, !state.paused, target < state.waves.count else { return }
-    let sites = state.waves[target].sites
-    let slots = max(1, policy.waves[target].maxConcurrent.resolved(total: sites.count))
+    guard policy.prestage, !state.paused, target < state.storedWaves.count else { return }
+    tally(target, &state)
     let budget = traffic.uplinkBytesPerSecond
-    var reserved = reserved + (budget == nil ? 0 : pullingShare(of: target, state))
-    var pulling = sites.count { site in
-      if case .pulling = site.prestage, site.phase == .pending { true } else { false }
+    var (shares, smallestShareFrom) = ([Double](), [Double]())
+    var (reserved, pulling, index) = (reserved, 0, 0)
+    if let tally = state.storedWaves[target].tally.value {
+      (shares, smallestShareFrom) = (tally.shares, tally.smallestShareFrom)
+      reserved += budget == nil ? 0 : tally.prestagingShare
+      (pulling, index) = (tally.prestaging, tally.firstUnprestaged)
     }
-    for index in sites.indices where pulling < slots {
-      let site = sites[index]
-      guard site.phase == .pending, site.prestage == nil, traffic.payload(of: site.name) != 0,
-        traffic.mayStart(site.name, at: state.clock)
+    let total = state.storedWaves[target].storedSites.count
+    let slots = max(1, policy.waves[target].maxConcurrent.resolved(total: total))
+    while pulling < slots && index < total {
+      let site = state.storedWaves[target].storedSites[index]
+      defer { index += 1 }
+      guard site.phase == .pending, site.prestage == nil else { continue }
+      if let budget, reserved + smallestShareFrom[index] > budget * (1 + 1e-9) {
+        break  // No site from here on fits what is left of the budget.
+      }
+      guard traffic.payload(of: site.name) != 0, traffic.mayStart(site.name, at: state.clock)
       else { continue }
-      let share = traffic.reservedRate(of: site.name)
+      let share = shares[index]
       if let budget, reserved + share > budget * (1 + 1e-9) { continue }
       reserved += share
       pulling += 1
-      state.waves[target].sites[index].prestage = .pulling(since: state.clock)
+      let now = state.clock
+      update(target, index, &state) { $0.prestage = .pulling(since: now) }
       actions.append(.prestage(site: site.name, revision: state.revision))
     }
   }
 
   /// The shares held by the pending sites of `wave` that are pre-staging.
-  private func pullingShare(of wave: Int, _ state: RolloutState) -> Double {
-    guard policy.prestage, wave < state.waves.count else { return 0 }
-    var share = 0.0
-    for site in state.waves[wave].sites where site.phase == .pending {
-      if case .pulling = site.prestage { share += traffic.reservedRate(of: site.name) }
-    }
-    return share
+  private func pullingShare(of wave: Int, _ state: inout RolloutState) -> Double {
+    guard policy.prestage, wave < state.storedWaves.count else { return 0 }
+    tally(wave, &state)
+    return state.storedWaves[wave].tally.value?.prestagingShare ?? 0
   }
 
   /// The wave and index of `site` if it is one pre-staging may concern: in the current wave or
   /// the next.
-  private func prestageTarget(_ site: String, in state: RolloutState) -> (Int, Int)? {
-    guard let current = state.currentWave else { return nil }
-    for wave in [current, current + 1] where wave < state.waves.count {
-      if let index = state.waves[wave].sites.firstIndex(where: { $0.name == site }) {
-        return (wave, index)
-      }
-    }
-    return nil
+  private func prestageTarget(_ site: String, in state: inout RolloutState) -> (Int, Int)? {
+    guard let current = state.currentWave, let location = state.locate(site),
+      location.wave == current || location.wave == current + 1
+    else { return nil }
+    return (location.wave, location.index)
   }
 
   /// Enters wave `wave` (or succeeds after the last): waits at a manual gate of a wave with
   /// sites, else runs it.
   private func enter(wave: Int, _ state: inout RolloutState) {
-    guard wave < state.waves.count else {
+    guard wave < state.storedWaves.count else {
       state.phase = .succeeded
       state.lastGoodRevision = state.revision
       return
     }
-    let gated = policy.waves[wave].manualGate && !state.waves[wave].sites.isEmpty
+    let gated = policy.waves[wave].manualGate && !state.storedWaves[wave].storedSites.isEmpty
     state.phase = gated ? .waitingForPromotion(wave: wave) : .running(wave: wave)
   }
 
   private func rollBack(
-    wave: Int, failed: [SiteState], _ state: inout RolloutState, _ actions: inout [RolloutAction]
+    wave: Int, _ state: inout RolloutState, _ actions: inout [RolloutAction]
   ) {
-    let name = state.waves[wave].name
-    let reasons = failed.map { site in
-      if case .failed(let reason) = site.phase { "\(site.name): \(reason)" } else { site.name }
+    let sites = state.storedWaves[wave].storedSites
+    let name = state.storedWaves[wave].name
+    let reasons = sites.compactMap { site in
+      if case .failed(let reason) = site.phase { "\(site.name): \(reason)" } else { nil }
     }
     let reason =
-      "wave \"\(name)\" failed (\(failed.count) of \(state.waves[wave].sites.count) sites): "
+      "wave \"\(name)\" failed (\(reasons.count) of \(sites.count) sites): "
       + reasons.joined(separator: "; ")
     guard let lastGood = state.lastGoodRevision else {
       state.phase = .rolledBack(reason: reason + "; no last good revision to roll back to")
@@ -584,13 +639,14 @@ public struct RolloutEngine: Sendable {
     }
     state.failureReason = reason
     state.phase = .rollingBack(wave: wave)
-    for index in state.waves[wave].sites.indices {
-      let site = state.waves[wave].sites[index]
-      switch site.phase {
+    for index in sites.indices {
+      switch sites[index].phase {
       case .applying, .verifying, .unreachable, .healthy, .failed:
-        state.waves[wave].sites[index].phase = .rollingBack
-        state.waves[wave].sites[index].retryAt = nil
-        actions.append(.rollback(site: site.name, toRevision: lastGood))
+        update(wave, index, &state) { site in
+          site.phase = .rollingBack
+          site.retryAt = nil
+        }
+        actions.append(.rollback(site: sites[index].name, toRevision: lastGood))
       default:
         break
       }

@@ -104,7 +104,7 @@ public struct RolloutProjection: Sendable {
       }
       actions = []
       if case .waitingForPromotion(let wave) = state.phase {
-        (state, actions) = engine.reduce(state, .promote(wave: state.waves[wave].name))
+        actions = engine.reduce(&state, .promote(wave: state.waves[wave].name))
         continue
       }
       // Events in time order; ties keep the order they were made in.
@@ -113,9 +113,9 @@ public struct RolloutProjection: Sendable {
       if let next = pending.first, wakeup.map({ next.at <= $0 }) ?? true {
         pending.removeFirst()
         if case .health(let site, _, let at, _) = next.event { ends[site] = at }
-        (state, actions) = engine.reduce(state, next.event)
+        actions = engine.reduce(&state, next.event)
       } else if let wakeup {
-        (state, actions) = engine.reduce(state, .tick(max(wakeup, state.clock)))
+        actions = engine.reduce(&state, .tick(max(wakeup, state.clock)))
       } else {
         break
       }

@@ -38,7 +38,18 @@ public struct RolloutState: Sendable, Hashable, Codable {
   public var revision: String
   /// The revision rollbacks return to; `nil` for the first rollout of a fleet.
   public var lastGoodRevision: String?
-  public var waves: [WaveState]
+  /// The waves, in policy order. Setting them drops the derived site locations; the engine
+  /// changes sites in place through `storedWaves`.
+  public var waves: [WaveState] {
+    get { storedWaves }
+    set {
+      storedWaves = newValue
+      locations = DerivedCache()
+    }
+  }
+  var storedWaves: [WaveState]
+  /// Each site's wave and position, derived from the waves so events find their site at once.
+  var locations = DerivedCache<[String: SiteLocation]>()
   public var phase: Phase
   /// Whether new `.apply` actions are held back (see the type's documentation).
   public var paused: Bool
@@ -57,13 +68,32 @@ public struct RolloutState: Sendable, Hashable, Codable {
   ) {
     self.revision = revision
     self.lastGoodRevision = lastGoodRevision
-    self.waves = waves
+    self.storedWaves = waves
     self.phase = phase
     self.paused = paused
     self.unassignedSites = unassignedSites
     self.startedAt = startedAt
     self.clock = clock
     self.failureReason = failureReason
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case revision, lastGoodRevision, paused, unassignedSites, startedAt, clock, failureReason
+    case phase
+    case storedWaves = "waves"
+  }
+
+  /// Where `site` is among the waves; nil for unknown and unassigned sites.
+  mutating func locate(_ site: String) -> SiteLocation? {
+    if let known = locations.value { return known[site] }
+    var built: [String: SiteLocation] = [:]
+    for (wave, state) in storedWaves.enumerated() {
+      for (index, site) in state.storedSites.enumerated() {
+        built[site.name] = SiteLocation(wave: wave, index: index)
+      }
+    }
+    locations.value = built
+    return built[site]
   }
 
   /// The wave the phase is about, if any.
@@ -85,15 +115,48 @@ public struct RolloutState: Sendable, Hashable, Codable {
   }
 }
 
+/// A site's wave (an index into `RolloutState.waves`) and its position in that wave.
+struct SiteLocation: Sendable, Hashable {
+  var wave: Int
+  var index: Int
+}
+
 /// One wave of a rollout: its name (from the policy) and its sites, in rollout order.
 public struct WaveState: Sendable, Hashable, Codable {
   public var name: String
-  public var sites: [SiteState]
+  /// The sites, in rollout order. Setting them drops the derived tally; the engine changes
+  /// sites in place through `storedSites`, keeping the tally up to date.
+  public var sites: [SiteState] {
+    get { storedSites }
+    set {
+      storedSites = newValue
+      tally = DerivedCache()
+    }
+  }
+  var storedSites: [SiteState]
+  /// Counts and shares of the sites' phases, kept by the engine so an event costs what it changed.
+  var tally = DerivedCache<WaveTally>()
 
   public init(name: String, sites: [SiteState]) {
     self.name = name
-    self.sites = sites
+    self.storedSites = sites
   }
+
+  private enum CodingKeys: String, CodingKey {
+    case name
+    case storedSites = "sites"
+  }
+}
+
+/// A value derived from the state it sits in: not encoded, and equal whatever it holds, so two
+/// states are equal when what they record is.
+struct DerivedCache<Value: Sendable>: Sendable, Hashable {
+  var value: Value?
+
+  init(_ value: Value? = nil) { self.value = value }
+
+  static func == (_: Self, _: Self) -> Bool { true }
+  func hash(into _: inout Hasher) {}
 }
 
 /// One site of a wave, with the bookkeeping for retries and timeouts.

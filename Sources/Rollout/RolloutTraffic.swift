@@ -10,6 +10,12 @@ public struct RolloutTraffic: Sendable {
   public let urgent: Bool
   private let sites: [String: Site]
   private let payloadBytes: [String: Int64]
+  /// Whether any site has maintenance windows.
+  let hasWindows: Bool
+  /// Tells this traffic from any other, for what the engine derives from it (`WaveTally`).
+  let identity = Identity()
+
+  final class Identity: Sendable {}
 
   /// `payloadBytes`: what each site must pull for the revision (its image layers and apply
   /// bodies); a site missing from it has an unknown payload.
@@ -18,6 +24,7 @@ public struct RolloutTraffic: Sendable {
   ) {
     self.sites = Dictionary(sites.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     self.payloadBytes = payloadBytes
+    self.hasWindows = sites.contains { !$0.maintenanceWindows.isEmpty }
     self.uplinkBytesPerSecond = uplinkBudget.flatMap(Self.bytesPerSecond)
     self.urgent = urgent
   }
