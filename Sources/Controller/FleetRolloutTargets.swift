@@ -76,7 +76,8 @@ public final class FleetRolloutTargets: RolloutTargets {
       var bytes = SitePayloads.manifestBytes(new: site, current: before)
       if site.images.contains(where: { !running.contains($0) }) {
         guard let images else {
-          estimates.unknown[name] = "no registry to size new images (spec.registry is not set)"
+          estimates.unknown[name] =
+            "no registry to size new images (neither spec.registry nor --registry is set)"
           continue
         }
         // Sites running the same images need the same layers: one estimate for all of them.

@@ -106,18 +106,14 @@ public struct FleetService: Service {
   private func reconciler(_ configuration: FleetConfiguration, store: FleetStateStore)
     throws(FleetConfigurationError) -> FleetReconciler
   {
-    let sites = SiteClientCache(kubeconfig: configuration.kubeconfig)
-    let repository = configuration.repository
-    let targets = FleetRolloutTargets(
-      snapshot: { try await repository.read($0) }, client: { try sites.client(for: $0) },
-      scope: configuration.scope, images: try configuration.registry?.estimator(),
-      urgentRevisions: configuration.urgentRevisions)
     var settings = settings
     settings.revisionPollInterval = configuration.pollInterval
     let observe = observe
-    return FleetReconciler(
-      store: store, repository: repository, targets: targets, settings: settings,
-      observe: { observe(.reconcile($0)) })
+    return try FleetReconciler(
+      store: store, repository: configuration.repository,
+      sites: SiteClientCache(kubeconfig: configuration.kubeconfig), scope: configuration.scope,
+      registry: configuration.registry, urgentRevisions: configuration.urgentRevisions,
+      settings: settings, observe: { observe(.reconcile($0)) })
   }
 
   private func report(_ failure: ReconcileFailure, _ message: String, store: FleetStateStore)

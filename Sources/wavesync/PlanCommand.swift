@@ -35,18 +35,7 @@ struct PlanCommand: AsyncParsableCommand {
     help: "The revision the sites run now, to size what changes (default: everything counts).")
   var since: String?
 
-  @Flag(
-    name: .long, help: "Size images from their registries (anonymous unless --registry-config).")
-  var registry = false
-
-  @Option(name: .long, help: "A Docker config JSON with registry credentials, for --registry.")
-  var registryConfig: String?
-
-  @Option(name: .long, help: "A registry (host:port) reached over plain HTTP; repeat for several.")
-  var registryPlainHTTP: [String] = []
-
-  @Option(name: .long, help: "The os/architecture of the sites' nodes, for image indexes.")
-  var platform = "linux/amd64"
+  @OptionGroup var registry: RegistryOptions
 
   @Option(name: [.short, .long], help: "table, or json (the schedule only, for scripts).")
   var output: PlanFormat = .table
@@ -122,22 +111,10 @@ struct PlanCommand: AsyncParsableCommand {
   /// The rollout's schedule through the controller's own targets (no cluster is contacted).
   private func schedule(revision: String, scope: LabelSelector?) async throws -> PlanSchedule {
     let source = try repository.fleetRepository()
-    var images: (any ImagePayloadEstimating)? = nil
-    if registry {
-      let json = try registryConfig.map { path throws in
-        guard let data = FileManager.default.contents(atPath: path) else {
-          throw UserError("cannot read --registry-config \(path)")
-        }
-        return String(decoding: data, as: UTF8.self)
-      }
-      images = try RegistrySettings(
-        platform: platform, dockerConfigJSON: json, plainHTTP: registryPlainHTTP
-      ).estimator()
-    }
     let targets = FleetRolloutTargets(
       snapshot: { try await source.read($0) },
       client: { site in throw UserError("plan does not apply to \(site.name)") }, scope: scope,
-      images: images)
+      images: try registry.settings()?.estimator())
     let start = Date()
     var running: String? = nil
     if let since { running = try await source.read(since).revision }

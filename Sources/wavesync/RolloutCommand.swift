@@ -12,7 +12,9 @@ struct RolloutCommand: AsyncParsableCommand {
       cluster (a Fleet and its FleetSites, created when missing; --state-context, --fleet) before every step: run the command again after an interruption \
       and it resumes where it was. Newer commits are picked up every --poll-interval and \
       supersede the rollout in progress. `wavesync pause|resume|promote` steer it from another \
-      terminal.
+      terminal. With --registry, new images are sized from their registries, so each wave \
+      starts its longest transfers first (without it, a site that needs a new image counts as \
+      the longest).
 
       Exit codes: 0 the revision is rolled out (or was already), 4 it was rolled back or \
       refused, 1 an error (named in the message).
@@ -22,6 +24,7 @@ struct RolloutCommand: AsyncParsableCommand {
   @OptionGroup var clusters: ClusterOptions
   @OptionGroup var state: StateOptions
   @OptionGroup var scope: ScopeOptions
+  @OptionGroup var registry: RegistryOptions
 
   @Option(name: .long, help: "Seconds between checks of health, timeouts, retries and controls.")
   var tickInterval: Double = 2
@@ -40,7 +43,8 @@ struct RolloutCommand: AsyncParsableCommand {
     try await Wavesync.exitCodes {
       try await RolloutRunner(
         repository: repository, clusters: clusters, state: state, scope: scope,
-        tickInterval: tickInterval, pollInterval: pollInterval, kubeconfigSecret: kubeconfigSecret
+        tickInterval: tickInterval, pollInterval: pollInterval, kubeconfigSecret: kubeconfigSecret,
+        registry: try registry.settings()
       ).run()
     }
   }

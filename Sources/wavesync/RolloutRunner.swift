@@ -16,6 +16,8 @@ struct RolloutRunner {
   var pollInterval: Double
   /// Recorded in a Fleet this run creates (`--kubeconfig-secret`).
   var kubeconfigSecret: String? = nil
+  /// Where new images are sized (`--registry`); nil: a site that needs one has an unknown payload.
+  var registry: RegistrySettings? = nil
 
   /// How a terminal's run names itself in the Fleet's Lease, so another run can tell it from a
   /// controller.
@@ -61,12 +63,10 @@ struct RolloutRunner {
         "Fleet \(objects.namespace)/\(objects.fleetName) is reconciled by controller \(controller), "
           + "which rolls out new commits by itself: follow it with `wavesync status`")
     }
-    let siteClients = SiteClientCache(kubeconfig: kubeconfig, contextOverride: clusters.context)
-    let targets = FleetRolloutTargets(
-      snapshot: { try await fleetRepository.read($0) }, client: siteClients.client,
-      scope: try scope.scope())
-    let reconciler = FleetReconciler(
-      store: FleetStateStore(objects: objects), repository: fleetRepository, targets: targets,
+    let reconciler = try FleetReconciler(
+      store: FleetStateStore(objects: objects), repository: fleetRepository,
+      sites: SiteClientCache(kubeconfig: kubeconfig, contextOverride: clusters.context),
+      scope: try scope.scope(), registry: registry,
       settings: .init(
         tickInterval: .milliseconds(Int(tickInterval * 1000)),
         revisionPollInterval: .milliseconds(Int(max(pollInterval, 0) * 1000))),

@@ -17,7 +17,10 @@ extension RolloutCLITests {
     let daemon: GitDaemonServer
     let regional: KubeClient
 
-    init(_ repo: RolloutRepository, pollInterval: String = "1s") async throws {
+    /// `urgentRevisions`: the Fleet's `spec.urgentRevisions`.
+    init(_ repo: RolloutRepository, pollInterval: String = "1s", urgentRevisions: [String] = [])
+      async throws
+    {
       self.repo = repo
       daemon = try await GitDaemonServer(basePath: repo.temp.url.path, logDirectory: repo.temp.url)
       regional = repo.fleet.client(for: RolloutFleet.regional)
@@ -46,6 +49,11 @@ extension RolloutCLITests {
           kubeconfigSecretRef:
             name: \(repo.stateName)-sites
         """
+        // Quoted: a hex prefix such as 1234567 or 1e45678 would be a YAML number.
+        + (urgentRevisions.isEmpty
+          ? ""
+          : "\n  urgentRevisions: ["
+            + urgentRevisions.map { "\"\($0)\"" }.joined(separator: ", ") + "]")
       let file = repo.temp.appending("fleet-object.yaml")
       try Data(yaml.utf8).write(to: file)
       _ = try await CommandRunner.run(

@@ -339,6 +339,8 @@ struct RecordView: Decodable, Sendable {
     var phase: TaggedCase
     var firstAttemptAt: Date?
     var attempts: Int
+    /// When its payload arrived: from then on it held no share of the uplink budget.
+    var transferredAt: Date?
 
     var healthyAt: Date? { phase.name == "healthy" ? phase.fields.at : nil }
   }

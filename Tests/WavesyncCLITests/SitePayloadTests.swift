@@ -116,7 +116,7 @@ import WavesyncTesting
           reason
             == (needsImage
               ? (images == nil
-                ? "no registry to size new images (spec.registry is not set)"
+                ? "no registry to size new images (neither spec.registry nor --registry is set)"
                 : "registry.retail.internal is down") : nil),
           "\(name)")
       }
