@@ -2,7 +2,8 @@ public import KubeClient
 public import Model
 public import Rollout
 
-/// The operator's controls in a `Fleet`'s spec (`paused`, `promotions`, `rollbackTo`): the CLI
+/// The operator's controls in a `Fleet`'s spec (`paused`, `promotions`, `urgentRevisions`,
+/// `rollbackTo`): the CLI
 /// writes them, conditional on the resourceVersion it read, and the reconcile reads them.
 public enum FleetControls {
   /// How many promotions a spec keeps (the CRD's limit): older ones are for finished rollouts.
@@ -11,7 +12,9 @@ public enum FleetControls {
   public static func read(_ fleet: Value) -> RolloutControls {
     RolloutControls(
       paused: fleet[path: ["spec", "paused"]]?.boolValue ?? false,
-      promotions: (fleet[path: ["spec", "promotions"]]?.arrayValue ?? []).compactMap(\.stringValue))
+      promotions: (fleet[path: ["spec", "promotions"]]?.arrayValue ?? []).compactMap(\.stringValue),
+      urgentRevisions: (fleet[path: ["spec", "urgentRevisions"]]?.arrayValue ?? []).compactMap(
+        \.stringValue))
   }
 
   public static func rollbackTarget(_ fleet: Value) -> String? {

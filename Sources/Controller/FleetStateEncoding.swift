@@ -128,7 +128,8 @@ enum FleetStateEncoding {
     record.current = RolloutState(
       revision: engine.revision, lastGoodRevision: engine.lastGoodRevision, waves: waves,
       phase: engine.phase, paused: engine.paused, unassignedSites: unassigned.sorted(),
-      startedAt: engine.startedAt, clock: engine.clock, failureReason: engine.failureReason)
+      startedAt: engine.startedAt, clock: engine.clock, failureReason: engine.failureReason,
+      urgentSince: engine.urgentSince)
     record.currentTrigger = rollout.trigger
     return record
   }
@@ -145,7 +146,8 @@ enum FleetStateEncoding {
       engine: EngineRollout(
         revision: state.revision, lastGoodRevision: state.lastGoodRevision,
         waveNames: state.waves.map(\.name), phase: state.phase, paused: state.paused,
-        startedAt: state.startedAt, clock: state.clock, failureReason: state.failureReason))
+        startedAt: state.startedAt, clock: state.clock, failureReason: state.failureReason,
+        urgentSince: state.urgentSince))
   }
 
   static func phaseText(_ phase: RolloutState.Phase) -> (String, reason: String?, soakUntil: Date?)

@@ -127,6 +127,7 @@ public struct EngineRollout: Sendable, Hashable, Codable {
   public var startedAt: Date
   public var clock: Date
   public var failureReason: String?
+  public var urgentSince: Date?
 }
 
 /// How the sites of one wave stand.

@@ -1,4 +1,5 @@
 import Foundation
+import Rollout
 
 /// Which revisions skip maintenance windows: a commit whose message has the trailer
 /// `Wavesync-Urgent: true`, or one the Fleet's `spec.urgentRevisions` lists.
@@ -21,9 +22,6 @@ public enum UrgentRevision {
 
   /// Whether `revision` (a full commit id) is listed, in full or by a prefix of 7 or more digits.
   public static func listed(_ revision: String, in list: [String]) -> Bool {
-    list.contains { entry in
-      let entry = entry.lowercased()
-      return entry.count >= 7 && revision.lowercased().hasPrefix(entry)
-    }
+    RolloutControls(urgentRevisions: list).isUrgent(revision)
   }
 }

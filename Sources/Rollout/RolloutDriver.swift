@@ -421,6 +421,9 @@ public struct RolloutDriver: Sendable {
     {
       events.append(.promote(wave: state.waves[wave].name))
     }
+    if state.urgentSince == nil, controls.isUrgent(state.revision) {
+      events.append(.markedUrgent(at: now()))
+    }
     return events
   }
 

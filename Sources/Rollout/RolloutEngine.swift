@@ -41,7 +41,8 @@
 //   site waiting for its window stays pending: neither failed nor done, and its health timeout
 //   runs from its first apply, when it could start. A site whose window closes while it updates
 //   finishes that update (retries included). `nextWakeup` tells the caller when a tick could
-//   change something, a window's opening among them.
+//   change something, a window's opening among them. `.markedUrgent` (the operator listed the
+//   revision after its rollout started) makes it urgent from then on (`urgentSince`).
 //
 // Pre-staging (`policy.prestage`). While a wave runs or soaks, the next wave's sites pull the
 // revision's images ahead of their cutover (`.prestage`); while a wave waits at its manual gate,
@@ -118,6 +119,8 @@ public enum RolloutEvent: Sendable, Hashable {
   case prestageFailed(site: String, reason: String, at: Date)
   /// Rolling the site back failed for good (the caller retried as long as it would).
   case rollbackFailed(site: String, reason: String, at: Date)
+  /// The revision was marked urgent after the rollout started (the operator listed it).
+  case markedUrgent(at: Date)
 }
 
 /// Something the caller must do for the rollout.
@@ -181,6 +184,16 @@ public struct RolloutEngine: Sendable {
     case .resume(let now):
       state.paused = false
       if case .running(let wave) = state.phase { retry(wave: wave, now: now, &state, &actions) }
+    case .markedUrgent(let at):
+      guard state.urgentSince == nil else { return [] }
+      state.urgentSince = at
+      // No site waits for a window any more: none says it does.
+      for wave in state.storedWaves.indices {
+        for index in state.storedWaves[wave].storedSites.indices
+        where state.storedWaves[wave].storedSites[index].windowOpensAt != nil {
+          update(wave, index, &state) { $0.windowOpensAt = nil }
+        }
+      }
     case .newRevision(let newer, _):
       if case .rollingBack = state.phase { return [] }
       state.phase = .superseded(by: newer)
@@ -260,6 +273,17 @@ public struct RolloutEngine: Sendable {
   private func index(of site: String, in wave: Int, _ state: inout RolloutState) -> Int? {
     guard let location = state.locate(site), location.wave == wave else { return nil }
     return location.index
+  }
+
+  /// Whether windows hold none of the rollout's sites: an urgent revision, from the start or
+  /// since it was marked.
+  private func isUrgent(_ state: RolloutState) -> Bool {
+    traffic.urgent || state.urgentSince != nil
+  }
+
+  /// Whether `site` may be changed now: its window is open, or the revision is urgent.
+  private func mayStart(_ site: String, _ state: RolloutState) -> Bool {
+    isUrgent(state) || traffic.mayStart(site, at: state.clock)
   }
 
   /// Makes sure wave `wave` has a tally for this engine's traffic.
@@ -423,7 +447,7 @@ public struct RolloutEngine: Sendable {
         }
       }
       // Only sites with windows wait for anything but a free slot or share.
-      guard !state.paused, traffic.hasWindows, !traffic.urgent else { return earliest }
+      guard !state.paused, traffic.hasWindows, !isUrgent(state) else { return earliest }
       for site in sites[(tally?.firstPending ?? 0)...] where site.phase == .pending {
         if let opens = site.windowOpensAt, opens > state.clock {
           consider(opens)
@@ -528,8 +552,8 @@ public struct RolloutEngine: Sendable {
       {
         break  // No site from here on fits what is left of the budget.
       }
-      if !traffic.urgent, let opens = site.windowOpensAt, opens > state.clock { continue }
-      guard traffic.mayStart(site.name, at: state.clock) else {
+      if !isUrgent(state), let opens = site.windowOpensAt, opens > state.clock { continue }
+      guard mayStart(site.name, state) else {
         // Waiting for its window: say when it opens (status shows it), once per opening.
         if (site.windowOpensAt ?? .distantPast) <= state.clock {
           let opens = traffic.nextStart(site.name, after: state.clock)
@@ -582,8 +606,7 @@ public struct RolloutEngine: Sendable {
       if let budget, reserved + smallestShareFrom[index] > budget * (1 + 1e-9) {
         break  // No site from here on fits what is left of the budget.
       }
-      guard traffic.payload(of: site.name) != 0, traffic.mayStart(site.name, at: state.clock)
-      else { continue }
+      guard traffic.payload(of: site.name) != 0, mayStart(site.name, state) else { continue }
       let share = shares[index]
       if let budget, reserved + share > budget * (1 + 1e-9) { continue }
       reserved += share
@@ -665,7 +688,7 @@ extension RolloutEvent {
     case .applied(_, let at), .applyFailed(_, _, let at), .unreachable(_, let at),
       .health(_, _, let at, _), .tick(let at), .resume(let at), .newRevision(_, let at),
       .rolledBack(_, let at), .rollbackFailed(_, _, let at), .transferred(_, let at),
-      .prestaged(_, let at), .prestageFailed(_, _, let at):
+      .prestaged(_, let at), .prestageFailed(_, _, let at), .markedUrgent(let at):
       at
     case .promote, .pause: nil
     }

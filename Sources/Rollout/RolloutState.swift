@@ -61,10 +61,14 @@ public struct RolloutState: Sendable, Hashable, Codable {
   public var clock: Date
   /// Why the failing wave failed, while it rolls back.
   public var failureReason: String?
+  /// When the revision was marked urgent after the rollout started (`.markedUrgent`): from then
+  /// on windows hold none of its sites.
+  public var urgentSince: Date?
 
   public init(
     revision: String, lastGoodRevision: String?, waves: [WaveState], phase: Phase, paused: Bool,
-    unassignedSites: [String], startedAt: Date, clock: Date, failureReason: String?
+    unassignedSites: [String], startedAt: Date, clock: Date, failureReason: String?,
+    urgentSince: Date? = nil
   ) {
     self.revision = revision
     self.lastGoodRevision = lastGoodRevision
@@ -75,10 +79,12 @@ public struct RolloutState: Sendable, Hashable, Codable {
     self.startedAt = startedAt
     self.clock = clock
     self.failureReason = failureReason
+    self.urgentSince = urgentSince
   }
 
   private enum CodingKeys: String, CodingKey {
     case revision, lastGoodRevision, paused, unassignedSites, startedAt, clock, failureReason
+    case urgentSince
     case phase
     case storedWaves = "waves"
   }

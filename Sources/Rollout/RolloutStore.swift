@@ -17,10 +17,22 @@ public struct RolloutControls: Sendable, Hashable, Codable {
   /// Manual gates opened, as `<rollout>/<wave>` (`RolloutRecord.currentRolloutID`): a
   /// promotion is for one wave of one rollout.
   public var promotions: [String]
+  /// Revisions that skip maintenance windows, in full or by a prefix of 7 or more digits: one
+  /// listed while its rollout runs is marked urgent from then on.
+  public var urgentRevisions: [String]
 
-  public init(paused: Bool = false, promotions: [String] = []) {
+  public init(paused: Bool = false, promotions: [String] = [], urgentRevisions: [String] = []) {
     self.paused = paused
     self.promotions = promotions
+    self.urgentRevisions = urgentRevisions
+  }
+
+  /// Whether `revision` (a full commit id) is among `urgentRevisions`.
+  public func isUrgent(_ revision: String) -> Bool {
+    urgentRevisions.contains { entry in
+      let entry = entry.lowercased()
+      return entry.count >= 7 && revision.lowercased().hasPrefix(entry)
+    }
   }
 
   public static func promotion(rollout: String, wave: String) -> String {

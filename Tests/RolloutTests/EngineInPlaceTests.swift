@@ -71,6 +71,7 @@ struct EngineInPlaceTests {
     case 8: return .promote(wave: state.waves.randomElement(using: &rng)?.name ?? "lab")
     case 9: return Bool.random(using: &rng) ? .pause : .resume(at: now)
     case 10: return .applyFailed(site: anyone, reason: "conflict", at: now)
+    case 11 where Int.random(in: 0..<8, using: &rng) == 0: return .markedUrgent(at: now)
     default: return .tick(now)
     }
   }

@@ -205,6 +205,26 @@ struct RolloutTrafficTests {
     #expect(applied(urgent) == ["a", "b"])
   }
 
+  @Test func aRevisionMarkedUrgentWhileItsSitesWaitGoesToThemThen() {
+    let closed = window([.monday], 3, hours: 1)
+    let sites = [store("a", zone: "Asia/Tokyo", [closed]), store("b")]
+    let noon = utc("2025-06-10T12:00:00Z")
+    let rollout = engine(sites, payloads: [:], budget: nil)
+    var (state, actions) = rollout.start(
+      revision: "r2", lastGoodRevision: "r1", sites: sites, at: noon)
+    #expect(applied(actions) == ["b"])
+    #expect(state.waves[0].sites.first { $0.name == "a" }?.windowOpensAt != nil)
+    #expect(rollout.nextWakeup(state) != nil)
+    let marked = noon.addingTimeInterval(600)
+    actions = rollout.reduce(&state, .markedUrgent(at: marked))
+    #expect(applied(actions) == ["a"])
+    #expect(state.urgentSince == marked)
+    #expect(state.waves[0].sites.allSatisfy { $0.windowOpensAt == nil })
+    // Marked once: a second mark changes nothing.
+    #expect(rollout.reduce(&state, .markedUrgent(at: marked.addingTimeInterval(60))).isEmpty)
+    #expect(state.urgentSince == marked)
+  }
+
   @Test func aFailedWaveRollsBackAtOnceWhateverTheWindows() {
     // The site is applied inside its window, fails after it closed: the rollback is not held.
     let sites = [store("a", [window(MaintenanceWindow.Day.allCases, 1, hours: 1)])]

@@ -1,10 +1,12 @@
 import Controller
 import Foundation
+import KubeClient
 import Testing
 import WavesyncTesting
 
 // `wavesync controller` and the Fleet's `spec.urgentRevisions`: a revision it lists goes to a
-// store whose maintenance window is closed; revisions it does not list wait for the window.
+// store whose maintenance window is closed, whether listed before its rollout or while the store
+// waits; revisions it does not list wait for the window.
 extension RolloutCLITests {
   @Test func theControllerTakesAListedUrgentRevisionThroughAClosedWindow() async throws {
     // Every store's window is open now, but rest-1's, which opens in three hours.
@@ -64,6 +66,18 @@ extension RolloutCLITests {
     let later = try repo.commit(image: Self.goodImage + "-later")
     try await waitsForRestOne(later)
     #expect(try await repo.inventoryRevision("rest-1") == urgent)
+
+    // Listed while rest-1 waits for it (no new commit): the running rollout reads the list
+    // with the operator's other controls and takes it to rest-1 now.
+    _ = try await controlled.regional.patch(
+      ObjectReference(
+        apiVersion: FleetResourceNames.apiVersion, kind: "Fleet", namespace: "wavesync-system",
+        name: repo.stateName),
+      mergePatch: ["spec": ["urgentRevisions": [.string(urgent), .string(later)]]])
+    _ = try await controlled.eventuallyInStatus("\(later.prefix(8)) rolled out") {
+      $0.lastGoodRevision == later && controlled.ready($0)
+    }
+    #expect(try await repo.inventoryRevision("rest-1") == later)
 
     controller.terminate()
     #expect(try await controller.finish().status == 0)
