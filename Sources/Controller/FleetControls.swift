@@ -3,8 +3,8 @@ public import Model
 public import Rollout
 
 /// The operator's controls in a `Fleet`'s spec (`paused`, `promotions`, `urgentRevisions`,
-/// `rollbackTo`): the CLI
-/// writes them, conditional on the resourceVersion it read, and the reconcile reads them.
+/// `rollbackTo`): the CLI writes them, conditional on the resourceVersion it read, and the
+/// reconcile reads them.
 public enum FleetControls {
   /// How many promotions a spec keeps (the CRD's limit): older ones are for finished rollouts.
   public static let promotionLimit = 50
