@@ -26,9 +26,9 @@
 // is a sleep on the driver's `clock`, so tests run it on a clock they move themselves; the
 // instants in events and in the record come from `now`, which should follow the same clock.
 //
-// Reads beside the event loop. Reading the operator's controls (pause, resume, promote, urgent) and
-// asking `newerRevision` for a newer commit never hold up the driver's events: each is a task of
-// its own that reads and hands the driver its result, one read of each kind at a time. Controls
+// Reads beside the event loop. Reading the operator's controls (pause, resume, promote, urgent)
+// and asking `newerRevision` for a newer commit never hold up the driver's events: each is a task
+// of its own that reads and hands the driver its result, one read of each kind at a time. Controls
 // are read on every tick (a tick while a read is still out starts none); `newerRevision` is
 // asked `revisionPollInterval` after the previous answer (the first time one interval after the
 // rollout starts or resumes).
