@@ -446,14 +446,11 @@ public struct RolloutEngine: Sendable {
           break
         }
       }
-      // Only sites with windows wait for anything but a free slot or share.
+      // A site waiting for its window says when it opens. A pending site that says nothing
+      // waits for a slot or a share, which only an event frees: no calendar to read here.
       guard !state.paused, traffic.hasWindows, !isUrgent(state) else { return earliest }
       for site in sites[(tally?.firstPending ?? 0)...] where site.phase == .pending {
-        if let opens = site.windowOpensAt, opens > state.clock {
-          consider(opens)
-        } else if !traffic.mayStart(site.name, at: state.clock) {
-          consider(traffic.nextStart(site.name, after: state.clock))
-        }
+        if let opens = site.windowOpensAt, opens > state.clock { consider(opens) }
       }
       return earliest
     default:
