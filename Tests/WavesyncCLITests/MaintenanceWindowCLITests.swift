@@ -24,16 +24,21 @@ extension RolloutCLITests {
       """
   }
 
-  @Test func aClosedWindowHoldsItsStoreUntilAnUrgentCommitOrARollback() async throws {
-    // Every store's window is open now, but rest-1's, which opens in three hours.
-    let repo = try RolloutRepository(
-      try fleet, "windows",
+  /// A repository named `name` whose stores' windows are all open now but rest-1's, which
+  /// opens in three hours.
+  func repositoryWhereRestOneWaits(_ name: String) throws -> RolloutRepository {
+    try RolloutRepository(
+      try fleet, name,
       site: { site, text in
         let window =
           site == "rest-1"
           ? Self.dailyWindow(from: 3 * 3600, hours: 1) : Self.dailyWindow(from: -300, hours: 2)
         return text.replacingOccurrences(of: "spec:\n", with: "spec:\n" + window)
       })
+  }
+
+  @Test func aClosedWindowHoldsItsStoreUntilAnUrgentCommitOrARollback() async throws {
+    let repo = try repositoryWhereRestOneWaits("windows")
     let first = repo.firstCommit
     let rollout = try repo.startRollout()
     _ = try await repo.eventuallyInRecord("rest-2 healthy, rest-1 waiting") { record in

@@ -9,15 +9,7 @@ import WavesyncTesting
 // waits; revisions it does not list wait for the window.
 extension RolloutCLITests {
   @Test func theControllerTakesAListedUrgentRevisionThroughAClosedWindow() async throws {
-    // Every store's window is open now, but rest-1's, which opens in three hours.
-    let repo = try RolloutRepository(
-      try fleet, "controller-urgent",
-      site: { site, text in
-        let window =
-          site == "rest-1"
-          ? Self.dailyWindow(from: 3 * 3600, hours: 1) : Self.dailyWindow(from: -300, hours: 2)
-        return text.replacingOccurrences(of: "spec:\n", with: "spec:\n" + window)
-      })
+    let repo = try repositoryWhereRestOneWaits("controller-urgent")
     let first = repo.firstCommit
     // The urgent fix is made now, on a branch, so the Fleet can list it from the start; `main`
     // gets it once the first commit waits for rest-1's window. No trailer: only the list says
