@@ -61,7 +61,49 @@ public enum MaintenanceCalendar {
     return nil
   }
 
+  /// When the windows open at `instant` close: the first instant after it at which the site is
+  /// closed (windows that touch or overlap count as one); nil when it is closed at `instant` or has
+  /// no windows, `.distantFuture` when it never closes within two weeks.
+  public static func closing(_ site: Site, after instant: Date) -> Date? {
+    guard !site.maintenanceWindows.isEmpty, isOpen(site, at: instant) else { return nil }
+    if site.maintenanceWindows.contains(where: { $0.durationSeconds >= week && !$0.days.isEmpty }) {
+      return .distantFuture
+    }
+    let zone = zone(of: site)
+    var closing = instant
+    // Each step reaches the end of the windows open at `closing`; a window opening right there
+    // keeps the site open. Bounded: a week of daily windows that touch is 14 steps.
+    for _ in 0..<32 where isOpen(site, at: closing) {
+      let local = localSeconds(closing, zone)
+      let end = site.maintenanceWindows.flatMap { openings(of: $0, covering: local) }.map {
+        $0.opening + $0.duration
+      }.max()
+      guard let end else { return closing }
+      closing = max(firstInstant(reading: end, atOrAfter: closing, zone), closing + 1)
+    }
+    return isOpen(site, at: closing) ? .distantFuture : closing
+  }
+
   static func zone(of site: Site) -> TimeZone { timeZone(of: site) ?? utc }
+
+  /// The first instant at or after `instant` whose local reading is `local` or later: on a
+  /// spring-forward night a skipped reading is reached at the transition.
+  static func firstInstant(reading local: Double, atOrAfter instant: Date, _ zone: TimeZone)
+    -> Date
+  {
+    var segmentStart = instant
+    // Walk segments of constant UTC offset, as nextOpening does; a year has two transitions.
+    for _ in 0..<4 {
+      if localSeconds(segmentStart, zone) >= local { return segmentStart }
+      let offset = Double(zone.secondsFromGMT(for: segmentStart))
+      let candidate = Date(timeIntervalSince1970: local - offset)
+      guard let transition = zone.nextDaylightSavingTimeTransition(after: segmentStart),
+        transition <= candidate
+      else { return candidate }
+      segmentStart = transition
+    }
+    return segmentStart
+  }
 
   /// The local wall-clock reading of `instant`, as seconds since 1970-01-01T00:00 local.
   static func localSeconds(_ instant: Date, _ zone: TimeZone) -> Double {
@@ -82,17 +124,23 @@ public enum MaintenanceCalendar {
   }
 
   static func covers(_ window: MaintenanceWindow, _ local: Double) -> Bool {
-    guard window.durationSeconds > 0, !window.days.isEmpty else { return false }
-    if window.durationSeconds >= week { return true }
+    !openings(of: window, covering: local).isEmpty
+  }
+
+  /// The local openings of `window` whose span contains `local` (an always-open window: one that
+  /// never ends).
+  static func openings(of window: MaintenanceWindow, covering local: Double) -> [(
+    opening: Double, duration: Double
+  )] {
+    guard window.durationSeconds > 0, !window.days.isEmpty else { return [] }
+    if window.durationSeconds >= week { return [(-Double.infinity, .infinity)] }
     let base = weekStart(local)
-    for day in window.days {
+    return window.days.flatMap { day in
       let start = base + offsetInWeek(day, window)
-      for opening in [start - week, start]
-      where opening <= local && local < opening + window.durationSeconds {
-        return true
-      }
+      return [start - week, start].filter {
+        $0 <= local && local < $0 + window.durationSeconds
+      }.map { ($0, window.durationSeconds) }
     }
-    return false
   }
 
   /// The first local opening of `window` at or after `local`, nil when it never opens.

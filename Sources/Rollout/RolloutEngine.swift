@@ -43,6 +43,11 @@
 //   finishes that update (retries included). `nextWakeup` tells the caller when a tick could
 //   change something, a window's opening among them. `.markedUrgent` (the operator listed the
 //   revision after its rollout started) makes it urgent from then on (`urgentSince`).
+// - Closing windows first: a store that misses its window waits a day for the next one, and the
+//   wave with it. So, with windows and not urgent, a pending site whose window is open but closes
+//   before the sites ahead of it in start order could have started (their payloads over the
+//   budget, or their transfer times over the wave's slots) starts before them, soonest closing
+//   first, with the same fit rules; the longest-first order stays for the rest.
 //
 // Pre-staging (`policy.prestage`). While a wave runs or soaks, the next wave's sites pull the
 // revision's images ahead of their cutover (`.prestage`); while a wave waits at its manual gate,
@@ -294,6 +299,8 @@ public struct RolloutEngine: Sendable {
     let sites = state.storedWaves[wave].storedSites
     state.storedWaves[wave].tally.value = WaveTally(
       sites: sites, shares: sites.map { traffic.reservedRate(of: $0.name) },
+      payloads: sites.map { Double(traffic.payload(of: $0.name) ?? 0) },
+      transferSeconds: sites.map { traffic.expectedTransferSeconds(of: $0.name) },
       traffic: traffic.identity)
   }
 
@@ -540,34 +547,30 @@ public struct RolloutEngine: Sendable {
     }
     let total = state.storedWaves[wave].storedSites.count
     let slots = max(1, policy.waves[wave].maxConcurrent.resolved(total: total))
-    while inFlight < slots && index < total {
-      let site = state.storedWaves[wave].storedSites[index]
-      defer { index += 1 }
-      guard site.phase == .pending else { continue }
-      if let budget, startingWithoutShare == 0,
-        reserved + nextPulling + smallestShareFrom[index] > budget * (1 + 1e-9)
-      {
-        break  // No site from here on fits what is left of the budget.
-      }
-      if !isUrgent(state), let opens = site.windowOpensAt, opens > state.clock { continue }
-      guard mayStart(site.name, state) else {
-        // Waiting for its window: say when it opens (status shows it), once per opening.
-        if (site.windowOpensAt ?? .distantPast) <= state.clock {
-          let opens = traffic.nextStart(site.name, after: state.clock)
-          update(wave, index, &state) { $0.windowOpensAt = opens }
+
+    /// Starts the pending site at `position` if its window is open and its share fits.
+    func start(_ position: Int) {
+      let site = state.storedWaves[wave].storedSites[position]
+      if !isUrgent(state) {
+        if let opens = site.windowOpensAt, opens > state.clock { return }
+        if case .closed(let opens) = window(wave, position, &state) {
+          // Waiting for its window: say when it opens (status shows it), once per opening.
+          if (site.windowOpensAt ?? .distantPast) <= state.clock {
+            update(wave, position, &state) { $0.windowOpensAt = opens }
+          }
+          return
         }
-        continue
       }
       if let budget {
         // Pre-staged or pre-staging: its images are there or their share is counted.
         let share =
-          site.prestage == nil || site.prestage?.isFailed == true ? shares[index] : 0
+          site.prestage == nil || site.prestage?.isFailed == true ? shares[position] : 0
         // First fit: a site that does not fit waits; a later, thinner one may go.
-        guard reserved + nextPulling + share <= budget * (1 + 1e-9) else { continue }
+        guard reserved + nextPulling + share <= budget * (1 + 1e-9) else { return }
         reserved += share
       }
       let now = state.clock
-      update(wave, index, &state) { site in
+      update(wave, position, &state) { site in
         site.phase = .applying(since: now)
         site.windowOpensAt = nil
         site.firstAttemptAt = now
@@ -575,7 +578,77 @@ public struct RolloutEngine: Sendable {
       actions.append(.apply(site: site.name, revision: state.revision))
       inFlight += 1
     }
+
+    // Only when some site could start: the pass reads every pending site.
+    let someSiteFits =
+      index < total
+      && (budget.map { reserved + nextPulling + smallestShareFrom[index] <= $0 * (1 + 1e-9) }
+        ?? true)
+    if inFlight < slots && (someSiteFits || startingWithoutShare > 0) {
+      for position in closingSoon(wave: wave, from: index, slots: slots, &state) {
+        guard inFlight < slots else { break }
+        start(position)
+      }
+    }
+    while inFlight < slots && index < total {
+      defer { index += 1 }
+      guard state.storedWaves[wave].storedSites[index].phase == .pending else { continue }
+      if let budget, startingWithoutShare == 0,
+        reserved + nextPulling + smallestShareFrom[index] > budget * (1 + 1e-9)
+      {
+        break  // No site from here on fits what is left of the budget.
+      }
+      start(index)
+    }
     return reserved
+  }
+
+  /// The pending sites of `wave` (from position `first` on) whose window closes before the
+  /// sites ahead of them in start order could have started (their payloads over the budget, or
+  /// their transfer times over the wave's slots), soonest closing first; empty without windows
+  /// or when the revision is urgent. A site that misses its window waits a day for the next.
+  private func closingSoon(
+    wave: Int, from first: Int, slots: Int, _ state: inout RolloutState
+  ) -> [Int] {
+    guard traffic.hasWindows, !isUrgent(state) else { return [] }
+    tally(wave, &state)
+    // The arrays only: a copy of the tally would be copied again as `window` records answers.
+    guard
+      let (payloads, transferSeconds) = state.storedWaves[wave].tally.value.map({
+        ($0.payloads, $0.transferSeconds)
+      })
+    else { return [] }
+    let budget = traffic.uplinkBytesPerSecond
+    var (aheadBytes, aheadSeconds) = (0.0, 0.0)
+    var soon: [(closes: Date, position: Int)] = []
+    for position in first..<state.storedWaves[wave].storedSites.count {
+      let site = state.storedWaves[wave].storedSites[position]
+      guard site.phase == .pending, (site.windowOpensAt ?? .distantPast) <= state.clock,
+        case .open(let closes) = window(wave, position, &state)
+      else { continue }
+      let wait = max(budget.map { aheadBytes / $0 } ?? 0, aheadSeconds / Double(slots))
+      if closes < state.clock.addingTimeInterval(wait) { soon.append((closes, position)) }
+      if site.prestage == nil || site.prestage?.isFailed == true {
+        aheadBytes += payloads[position]
+      }
+      aheadSeconds += transferSeconds[position]
+    }
+    return soon.sorted { ($0.closes, $0.position) < ($1.closes, $1.position) }.map(\.position)
+  }
+
+  /// What the windows of the site at `position` of `wave` say now: the tally's record while it
+  /// holds, else the calendar's answer, recorded.
+  private func window(_ wave: Int, _ position: Int, _ state: inout RolloutState) -> SiteWindow {
+    tally(wave, &state)
+    if let known = state.storedWaves[wave].tally.value?.windows[position],
+      known.holds(at: state.clock)
+    {
+      return known
+    }
+    let name = state.storedWaves[wave].storedSites[position].name
+    let answer = traffic.window(of: name, at: state.clock)
+    state.storedWaves[wave].tally.value?.windows[position] = answer
+    return answer
   }
 
   /// Starts pre-staging pending sites of wave `target` (see "Pre-staging" above), with what

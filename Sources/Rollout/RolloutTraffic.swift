@@ -66,6 +66,17 @@ public struct RolloutTraffic: Sendable {
     return MaintenanceCalendar.isOpen(known, at: instant)
   }
 
+  /// What `site`'s windows say at `instant`: open until when, or closed until when.
+  func window(of site: String, at instant: Date) -> SiteWindow {
+    guard let known = sites[site], !known.maintenanceWindows.isEmpty else {
+      return .open(until: .distantFuture)
+    }
+    if let closing = MaintenanceCalendar.closing(known, after: instant) {
+      return .open(until: closing)
+    }
+    return .closed(until: MaintenanceCalendar.nextOpening(known, after: instant))
+  }
+
   /// When `site` may next be changed at or after `instant`; nil when its windows never open.
   public func nextStart(_ site: String, after instant: Date) -> Date? {
     guard !urgent, let known = sites[site] else { return instant }
@@ -82,5 +93,21 @@ public struct RolloutTraffic: Sendable {
 
   private static func bytesPerSecond(_ rate: BitRate) -> Double? {
     rate.bitsPerSecond > 0 ? Double(rate.bitsPerSecond) / 8 : nil
+  }
+}
+
+/// What a site's maintenance windows say from the instant it was asked until `until`, which the
+/// engine keeps so a wave's scan reads no calendar until a window opens or closes.
+enum SiteWindow: Sendable, Hashable {
+  case open(until: Date)
+  /// `until`: nil when the windows never open.
+  case closed(until: Date?)
+
+  /// Whether the answer still holds at `instant` (which is not before it was asked).
+  func holds(at instant: Date) -> Bool {
+    switch self {
+    case .open(let until): instant < until
+    case .closed(let until): until.map { instant < $0 } ?? true
+    }
   }
 }

@@ -27,15 +27,28 @@ struct WaveTally: Sendable {
   var firstPending = 0
   /// No pending site before this position is yet to be pre-staged.
   var firstUnprestaged = 0
+  /// What each site's windows said when the engine last asked, while it holds.
+  var windows: [SiteWindow?]
 
-  init(sites: [SiteState], shares: [Double], traffic: RolloutTraffic.Identity) {
+  /// Each site's payload in bytes (0 when unknown) and expected transfer seconds
+  /// (`RolloutTraffic.expectedTransferSeconds`), for the closing-window check.
+  let payloads: [Double]
+  let transferSeconds: [Double]
+
+  init(
+    sites: [SiteState], shares: [Double], payloads: [Double], transferSeconds: [Double],
+    traffic: RolloutTraffic.Identity
+  ) {
     self.traffic = traffic
     self.shares = shares
+    self.payloads = payloads
+    self.transferSeconds = transferSeconds
     var smallest = shares
     for index in smallest.indices.reversed().dropFirst() {
       smallest[index] = min(smallest[index], smallest[index + 1])
     }
     smallestShareFrom = smallest
+    windows = Array(repeating: nil, count: sites.count)
     for index in sites.indices { count(sites[index], at: index, sign: 1) }
     skipStarted(sites)
   }

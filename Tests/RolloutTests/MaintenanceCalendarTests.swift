@@ -254,4 +254,60 @@ struct MaintenanceCalendarTests {
       }
     }
   }
+
+  @Test func closingIsTheEndOfTheWindowOpenNow() {
+    let store = site([window(MaintenanceWindow.Day.allCases, 22, hours: 4)])
+    #expect(
+      MaintenanceCalendar.closing(store, after: utc("2025-06-02T23:10:00Z"))
+        == utc("2025-06-03T02:00:00Z"))
+    #expect(MaintenanceCalendar.closing(store, after: utc("2025-06-03T02:00:00Z")) == nil)
+    #expect(MaintenanceCalendar.closing(site([]), after: utc("2025-06-03T02:00:00Z")) == nil)
+    // Windows that touch keep the site open: Monday 22:00-24:00 then Tuesday 00:00-03:00.
+    let touching = site([window([.monday], 22, hours: 2), window([.tuesday], 0, hours: 3)])
+    #expect(
+      MaintenanceCalendar.closing(touching, after: utc("2025-06-02T22:30:00Z"))
+        == utc("2025-06-03T03:00:00Z"))
+    let always = site([window(MaintenanceWindow.Day.allCases, 0, hours: 7 * 24)])
+    #expect(
+      MaintenanceCalendar.closing(always, after: utc("2025-06-02T22:30:00Z")) == .distantFuture)
+  }
+
+  @Test func closingAcrossDaylightSavingTime() {
+    // 01:00-04:00 Paris time: 02:00Z on the spring-forward night, 03:00Z on the fall-back one.
+    let spanning = site(zone: "Europe/Paris", [window([.sunday], 1, hours: 3)])
+    #expect(
+      MaintenanceCalendar.closing(spanning, after: utc("2025-03-30T00:30:00Z"))
+        == utc("2025-03-30T02:00:00Z"))
+    #expect(
+      MaintenanceCalendar.closing(spanning, after: utc("2025-10-25T23:30:00Z"))
+        == utc("2025-10-26T03:00:00Z"))
+  }
+
+  /// closing agrees with isOpen: open from the instant until it (sampled every 10 minutes and
+  /// the second before), closed at it.
+  @Test(arguments: ["Europe/Paris", "America/Anchorage", "Australia/Sydney", "Pacific/Auckland"])
+  func closingIsTheFirstClosedInstant(zone: String) throws {
+    let store = site(
+      zone: zone,
+      [window([.sunday], 1, 30, hours: 2), window([.wednesday, .saturday], 23, hours: 3)])
+    for anchor in ["2025-03-07T00:00:00Z", "2025-03-28T00:00:00Z", "2025-09-26T00:00:00Z"] {
+      var instant = utc(anchor)
+      let end = instant.addingTimeInterval(10 * 86_400)
+      while instant < end {
+        defer { instant = instant.addingTimeInterval(23 * 60) }
+        guard MaintenanceCalendar.isOpen(store, at: instant) else {
+          #expect(MaintenanceCalendar.closing(store, after: instant) == nil)
+          continue
+        }
+        let closing = try #require(MaintenanceCalendar.closing(store, after: instant))
+        #expect(!MaintenanceCalendar.isOpen(store, at: closing), "\(zone) \(instant)")
+        #expect(MaintenanceCalendar.isOpen(store, at: closing.addingTimeInterval(-1)))
+        var probe = instant
+        while probe < closing {
+          #expect(MaintenanceCalendar.isOpen(store, at: probe), "\(zone) \(probe)")
+          probe = probe.addingTimeInterval(600)
+        }
+      }
+    }
+  }
 }

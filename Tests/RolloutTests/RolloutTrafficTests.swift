@@ -173,6 +173,41 @@ struct RolloutTrafficTests {
     #expect(state.phase == .succeeded)
   }
 
+  @Test func aSiteWhoseWindowClosesBeforeItsTurnGoesFirst() {
+    // A budget of one 20 Mbit/s store at a time (2.5 MB/s). Two long transfers (150 MB, 60 s
+    // each) come first in longest-first order; the short one's window closes at 12:00.
+    let hourToNoon = window(MaintenanceWindow.Day.allCases, 11, hours: 1)
+    let sites = [
+      store("long-a", mbps: 20), store("long-b", mbps: 20),
+      store("closing", mbps: 20, [hourToNoon]),
+    ]
+    let payloads: [String: Int64] = [
+      "long-a": 150_000_000, "long-b": 150_000_000, "closing": 10_000_000,
+    ]
+    let rollout = engine(sites, payloads: payloads, budget: mbit(20))
+    // A minute before noon the long ones would take two minutes: "closing" would miss its window
+    // (and wait a day), so it goes first; the others follow as the budget frees.
+    let minuteToNoon = utc("2025-06-10T11:59:00Z")
+    var (state, actions) = rollout.start(
+      revision: "r2", lastGoodRevision: "r1", sites: sites, at: minuteToNoon)
+    #expect(state.waves[0].sites.map(\.name) == ["long-a", "long-b", "closing"])
+    #expect(applied(actions) == ["closing"])
+    let landed = minuteToNoon.addingTimeInterval(5)
+    (state, actions) = rollout.reduce(state, .applied(site: "closing", at: landed))
+    (state, actions) = rollout.reduce(state, .transferred(site: "closing", at: landed))
+    #expect(applied(actions) == ["long-a"])
+    // With its window open for another hour it is not at risk: the longest go first.
+    let elevenOClock = utc("2025-06-10T11:00:00Z")
+    (_, actions) = rollout.start(
+      revision: "r2", lastGoodRevision: "r1", sites: sites, at: elevenOClock)
+    #expect(applied(actions) == ["long-a"])
+    // An urgent revision has no windows to mind: longest first.
+    let urgent = engine(sites, payloads: payloads, budget: mbit(20), urgent: true)
+    (_, actions) = urgent.start(
+      revision: "r2", lastGoodRevision: "r1", sites: sites, at: minuteToNoon)
+    #expect(applied(actions) == ["long-a"])
+  }
+
   @Test func windowsAcrossTheSpringForwardNight() {
     // Paris springs forward on Sunday 2025-03-30 at 02:00 local (01:00 UTC). A window 02:30-03:30
     // local starts inside the skipped hour: it opens at the transition, 01:00 UTC, and the
