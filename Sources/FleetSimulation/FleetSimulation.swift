@@ -16,6 +16,8 @@ public enum FleetSimulation {
     public var activationSeconds: Double
     /// Wavesync's policy pre-stages the next wave's images (the baselines never do).
     public var prestage: Bool
+    /// How many waves ahead pre-stage (`rollout.prestageWaves`).
+    public var prestageWaves: Int
     /// When the rollout starts (it matters only for windows): a Monday, 09:00 UTC.
     public var start: Date
 
@@ -23,7 +25,7 @@ public enum FleetSimulation {
       sites: Int = 10_000, seed: UInt64 = 1,
       uplink: BitRate = BitRate(bitsPerSecond: 1_000_000_000),
       dropsPerHour: Double = 0.02, windows: Bool = false, batchSize: Int = 200,
-      activationSeconds: Double = 30, prestage: Bool = false,
+      activationSeconds: Double = 30, prestage: Bool = false, prestageWaves: Int = 1,
       start: Date = Date(timeIntervalSince1970: 1_796_634_000)
     ) {
       self.sites = sites
@@ -34,6 +36,7 @@ public enum FleetSimulation {
       self.batchSize = batchSize
       self.activationSeconds = activationSeconds
       self.prestage = prestage
+      self.prestageWaves = prestageWaves
       self.start = start
     }
   }
@@ -124,7 +127,9 @@ public enum FleetSimulation {
         seconds: LowerBounds.windowAware(mix, physics, start: settings.start))
       : LowerBound(kind: .waves, seconds: LowerBounds.waves(mix, physics))
     let minimal = mix.sites.reduce(Int64(0)) { $0 + $1.payloadBytes }
-    let policy = try policy(for: mix, uplink: settings.uplink, prestage: settings.prestage)
+    let policy = try policy(
+      for: mix, uplink: settings.uplink,
+      prestageWaves: settings.prestage ? settings.prestageWaves : 0)
     var results: [Result] = []
     for strategy in chosen ?? strategies(batchSize: settings.batchSize) {
       let outcome: SimulatedFleet.Outcome
@@ -169,7 +174,7 @@ public enum FleetSimulation {
   /// The rollout policy Wavesync runs: the mix's waves (selected by the `wave` label), their caps
   /// and soaks, the uplink as the budget. Health timeouts are long enough for the slowest site
   /// to restart its transfer a few times: nothing in the simulation fails.
-  static func policy(for mix: FleetMix, uplink: BitRate, prestage: Bool)
+  static func policy(for mix: FleetMix, uplink: BitRate, prestageWaves: Int)
     throws(LabelSelectorError) -> RolloutPolicy
   {
     let waves = try mix.waves.map { wave throws(LabelSelectorError) in
@@ -182,6 +187,7 @@ public enum FleetSimulation {
         soakSeconds: wave.soakSeconds, healthTimeoutSeconds: 86_400, manualGate: false)
     }
     return RolloutPolicy(
-      uplinkBudget: uplink, unreachableSites: .skip, waves: waves, prestage: prestage)
+      uplinkBudget: uplink, unreachableSites: .skip, waves: waves, prestage: prestageWaves > 0,
+      prestageWaves: max(1, prestageWaves))
   }
 }

@@ -36,15 +36,18 @@ public struct RolloutPolicy: Sendable, Hashable {
   /// Pull the next wave's images while the current one runs and soaks, so a cutover moves only
   /// manifests.
   public var prestage: Bool
+  /// How many waves ahead pre-stage (at least 1: the next wave); the nearest goes first.
+  public var prestageWaves: Int
 
   public init(
     uplinkBudget: BitRate?, unreachableSites: UnreachableSites, waves: [Wave],
-    prestage: Bool = false
+    prestage: Bool = false, prestageWaves: Int = 1
   ) {
     self.uplinkBudget = uplinkBudget
     self.unreachableSites = unreachableSites
     self.waves = waves
     self.prestage = prestage
+    self.prestageWaves = prestageWaves
   }
 
   /// The policy of a fleet without a `rollout` section: every site in one wave, one at a time.

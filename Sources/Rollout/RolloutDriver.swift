@@ -237,8 +237,8 @@ public struct RolloutDriver: Sendable {
       default: nil
       }
     }
-    // Pre-staging that was under way when the driver stopped (this wave's or the next's).
-    let prestaging = state.waves[wave...].prefix(2).flatMap(\.sites).compactMap {
+    // Pre-staging that was under way when the driver stopped (this wave's or one ahead).
+    let prestaging = state.waves[wave...].flatMap(\.sites).compactMap {
       site -> RolloutAction? in
       guard site.phase == .pending, case .pulling = site.prestage else { return nil }
       return .prestage(site: site.name, revision: state.revision)

@@ -49,14 +49,18 @@
 //   budget, or their transfer times over the wave's slots) starts before them, soonest closing
 //   first, with the same fit rules; the longest-first order stays for the rest.
 //
-// Pre-staging (`policy.prestage`). While a wave runs or soaks, the next wave's sites pull the
-// revision's images ahead of their cutover (`.prestage`); while a wave waits at its manual gate,
-// its own sites do. A pending site is pre-staged once, when its payload is not known to be 0,
-// while its window is open (unless urgent), at most the target wave's `maxConcurrent` at a time,
-// and only with what the running wave leaves of the uplink budget: the running wave's cutovers
-// come first. A pre-staging site holds its share until `.prestaged` or `.prestageFailed`; a
-// pre-staged site holds none at its cutover. A failed pre-stage is not retried: the site pulls
-// at its cutover, as without pre-staging. Nothing is pre-staged while paused or rolling back.
+// Pre-staging (`policy.prestage`). While a wave runs or soaks, the sites of the next
+// `policy.prestageWaves` waves (1: the next wave only) pull the revision's images ahead of their
+// cutover (`.prestage`); while a wave waits at its manual gate, its own sites do, with the waves
+// after it (that many waves in all). A pending site is pre-staged once, when its payload is not
+// known to be 0, while its window is open (unless urgent), at most its wave's `maxConcurrent` at
+// a time, and only with what the running wave leaves of the uplink budget: the running wave's
+// cutovers come first, then the nearest wave. A farther wave also leaves room for the largest
+// share a nearer wave's site yet to be pre-staged needs: its thin, long pulls would otherwise
+// take every gap the budget opens and keep a nearer wave's fat-link sites out. A pre-staging
+// site holds its share until `.prestaged` or `.prestageFailed`; a pre-staged site holds none at
+// its cutover. A failed pre-stage is not retried: the site pulls at its cutover, as without
+// pre-staging. Nothing is pre-staged while paused or rolling back.
 //
 // Unreachable sites. `.unreachable` for an applying or verifying site counts an attempt and
 // schedules a retry: `.apply` is emitted again at the first tick at least min(2^attempts × 5 s,
@@ -286,9 +290,12 @@ public struct RolloutEngine: Sendable {
     traffic.urgent || state.urgentSince != nil
   }
 
-  /// Whether `site` may be changed now: its window is open, or the revision is urgent.
-  private func mayStart(_ site: String, _ state: RolloutState) -> Bool {
-    isUrgent(state) || traffic.mayStart(site, at: state.clock)
+  /// Whether the site at `position` of `wave` may be changed now: its window is open, or the
+  /// revision is urgent.
+  private func mayStart(_ wave: Int, _ position: Int, _ state: inout RolloutState) -> Bool {
+    if isUrgent(state) || !traffic.hasWindows { return true }
+    if case .open = window(wave, position, &state) { return true }
+    return false
   }
 
   /// Makes sure wave `wave` has a tally for this engine's traffic.
@@ -491,7 +498,7 @@ public struct RolloutEngine: Sendable {
         }
         guard !state.paused else { return }
         let reserved = startSites(wave: wave, &state, &actions)
-        prestage(wave: wave + 1, besides: reserved, &state, &actions)
+        prestageAhead(from: wave + 1, besides: reserved, &state, &actions)
         return
       case .soaking(let wave, let until):
         tally(wave, &state)
@@ -502,7 +509,7 @@ public struct RolloutEngine: Sendable {
           return
         }
         guard state.clock >= until else {
-          prestage(wave: wave + 1, besides: 0, &state, &actions)
+          prestageAhead(from: wave + 1, besides: 0, &state, &actions)
           return
         }
         enter(wave: wave + 1, &state)
@@ -520,7 +527,7 @@ public struct RolloutEngine: Sendable {
         }
         return
       case .waitingForPromotion(let wave):
-        prestage(wave: wave, besides: 0, &state, &actions)
+        prestageAhead(from: wave, besides: 0, &state, &actions)
         return
       case .succeeded, .rolledBack, .superseded:
         return
@@ -536,7 +543,9 @@ public struct RolloutEngine: Sendable {
     // The next wave's sites pre-staging hold their shares too: a transfer under way cannot be
     // paused for the running wave.
     let budget = traffic.uplinkBytesPerSecond
-    let nextPulling = budget == nil ? 0 : pullingShare(of: wave + 1, &state)
+    let nextPulling =
+      budget == nil
+      ? 0 : prestagedWaves(from: wave + 1, state).reduce(0) { $0 + pullingShare(of: $1, &state) }
     // Read, not kept: a copy of the tally held across `update` would make it copy its set.
     var (shares, smallestShareFrom, startingWithoutShare) = ([Double](), [Double](), 0)
     var (reserved, inFlight, index) = (0.0, 0, 0)
@@ -612,59 +621,107 @@ public struct RolloutEngine: Sendable {
   ) -> [Int] {
     guard traffic.hasWindows, !isUrgent(state) else { return [] }
     tally(wave, &state)
-    // The arrays only: a copy of the tally would be copied again as `window` records answers.
     guard
       let (payloads, transferSeconds) = state.storedWaves[wave].tally.value.map({
         ($0.payloads, $0.transferSeconds)
       })
     else { return [] }
-    let budget = traffic.uplinkBytesPerSecond
+    var answers = takeWindowAnswers(wave, &state)
+    defer { state.storedWaves[wave].windows.value = answers }
+    let (budget, clock) = (traffic.uplinkBytesPerSecond, state.clock)
     var (aheadBytes, aheadSeconds) = (0.0, 0.0)
     var soon: [(closes: Date, position: Int)] = []
     for position in first..<state.storedWaves[wave].storedSites.count {
-      let site = state.storedWaves[wave].storedSites[position]
-      guard site.phase == .pending, (site.windowOpensAt ?? .distantPast) <= state.clock,
-        case .open(let closes) = window(wave, position, &state)
+      guard case .pending = state.storedWaves[wave].storedSites[position].phase,
+        (state.storedWaves[wave].storedSites[position].windowOpensAt ?? .distantPast) <= clock
       else { continue }
+      let site = state.storedWaves[wave].storedSites[position].name
+      guard case .open(let closes) = window(of: site, at: position, &answers, clock) else {
+        continue
+      }
       let wait = max(budget.map { aheadBytes / $0 } ?? 0, aheadSeconds / Double(slots))
-      if closes < state.clock.addingTimeInterval(wait) { soon.append((closes, position)) }
-      if site.prestage == nil || site.prestage?.isFailed == true {
-        aheadBytes += payloads[position]
+      if closes < clock.addingTimeInterval(wait) { soon.append((closes, position)) }
+      switch state.storedWaves[wave].storedSites[position].prestage {
+      case nil, .failed: aheadBytes += payloads[position]
+      case .pulling, .pulled: break
       }
       aheadSeconds += transferSeconds[position]
     }
     return soon.sorted { ($0.closes, $0.position) < ($1.closes, $1.position) }.map(\.position)
   }
 
-  /// What the windows of the site at `position` of `wave` say now: the tally's record while it
-  /// holds, else the calendar's answer, recorded.
+  /// What the windows of the site at `position` of `wave` say now.
   private func window(_ wave: Int, _ position: Int, _ state: inout RolloutState) -> SiteWindow {
-    tally(wave, &state)
-    if let known = state.storedWaves[wave].tally.value?.windows[position],
-      known.holds(at: state.clock)
-    {
-      return known
-    }
-    let name = state.storedWaves[wave].storedSites[position].name
-    let answer = traffic.window(of: name, at: state.clock)
-    state.storedWaves[wave].tally.value?.windows[position] = answer
+    var answers = takeWindowAnswers(wave, &state)
+    defer { state.storedWaves[wave].windows.value = answers }
+    let site = state.storedWaves[wave].storedSites[position].name
+    return window(of: site, at: position, &answers, state.clock)
+  }
+
+  /// What `site`'s windows say at `clock`: the answer recorded at `position` while it holds,
+  /// else the calendar's, recorded.
+  private func window(
+    of site: String, at position: Int, _ answers: inout WindowAnswers, _ clock: Date
+  ) -> SiteWindow {
+    if let known = answers.answers[position], known.holds(at: clock) { return known }
+    let answer = traffic.window(of: site, at: clock)
+    answers.answers[position] = answer
     return answer
   }
 
-  /// Starts pre-staging pending sites of wave `target` (see "Pre-staging" above), with what
-  /// `reserved` bytes per second of sites already transferring leave of the budget.
-  private func prestage(
-    wave target: Int, besides reserved: Double, _ state: inout RolloutState,
+  /// The wave's recorded window answers, taken out of the state (so recording more copies
+  /// nothing; the caller puts them back), fresh when missing or for another traffic.
+  private func takeWindowAnswers(_ wave: Int, _ state: inout RolloutState) -> WindowAnswers {
+    let count = state.storedWaves[wave].storedSites.count
+    defer { state.storedWaves[wave].windows.value = nil }
+    if let answers = state.storedWaves[wave].windows.value, answers.traffic === traffic.identity,
+      answers.answers.count == count
+    {
+      return answers
+    }
+    return WindowAnswers(
+      traffic: traffic.identity, answers: Array(repeating: nil, count: count))
+  }
+
+  /// The waves whose sites pre-stage while wave `first - 1` runs or soaks (or `first` waits at
+  /// its gate): `first` and as many after it as the policy says.
+  private func prestagedWaves(from first: Int, _ state: RolloutState) -> Range<Int> {
+    let end = min(state.storedWaves.count, first + max(1, policy.prestageWaves))
+    return first..<max(first, end)
+  }
+
+  /// Starts pre-staging the pending sites of the waves from `first` on, nearest wave first, with
+  /// what `reserved` bytes per second of sites already transferring leave of the budget.
+  private func prestageAhead(
+    from first: Int, besides reserved: Double, _ state: inout RolloutState,
     _ actions: inout [RolloutAction]
   ) {
-    guard policy.prestage, !state.paused, target < state.storedWaves.count else { return }
+    guard policy.prestage, !state.paused else { return }
+    var reserved = reserved
+    let waves = prestagedWaves(from: first, state)
+    for target in waves { reserved += pullingShare(of: target, &state) }
+    // A farther wave leaves room for the largest share a nearer wave's site still needs to
+    // pre-stage: its thin, long pulls would otherwise fill every gap and hold the nearer back.
+    var room = 0.0
+    for target in waves {
+      reserved = prestage(wave: target, besides: reserved, keeping: room, &state, &actions)
+      room = max(room, largestShareToPrestage(in: target, &state))
+    }
+  }
+
+  /// Starts pre-staging pending sites of wave `target` (see "Pre-staging" above), with what
+  /// `reserved` bytes per second of sites transferring (pre-staging ones included) and `room`
+  /// kept for nearer waves leave of the budget; returns the shares then held.
+  private func prestage(
+    wave target: Int, besides reserved: Double, keeping room: Double,
+    _ state: inout RolloutState, _ actions: inout [RolloutAction]
+  ) -> Double {
     tally(target, &state)
     let budget = traffic.uplinkBytesPerSecond
     var (shares, smallestShareFrom) = ([Double](), [Double]())
     var (reserved, pulling, index) = (reserved, 0, 0)
     if let tally = state.storedWaves[target].tally.value {
       (shares, smallestShareFrom) = (tally.shares, tally.smallestShareFrom)
-      reserved += budget == nil ? 0 : tally.prestagingShare
       (pulling, index) = (tally.prestaging, tally.firstUnprestaged)
     }
     let total = state.storedWaves[target].storedSites.count
@@ -673,18 +730,29 @@ public struct RolloutEngine: Sendable {
       let site = state.storedWaves[target].storedSites[index]
       defer { index += 1 }
       guard site.phase == .pending, site.prestage == nil else { continue }
-      if let budget, reserved + smallestShareFrom[index] > budget * (1 + 1e-9) {
+      if let budget, reserved + room + smallestShareFrom[index] > budget * (1 + 1e-9) {
         break  // No site from here on fits what is left of the budget.
       }
-      guard traffic.payload(of: site.name) != 0, mayStart(site.name, state) else { continue }
+      guard traffic.payload(of: site.name) != 0, mayStart(target, index, &state) else { continue }
       let share = shares[index]
-      if let budget, reserved + share > budget * (1 + 1e-9) { continue }
+      if let budget, reserved + room + share > budget * (1 + 1e-9) { continue }
       reserved += share
       pulling += 1
       let now = state.clock
       update(target, index, &state) { $0.prestage = .pulling(since: now) }
       actions.append(.prestage(site: site.name, revision: state.revision))
     }
+    return reserved
+  }
+
+  /// The largest share a site of `wave` yet to be pre-staged may take (from the first such
+  /// site on, so at least that).
+  private func largestShareToPrestage(in wave: Int, _ state: inout RolloutState) -> Double {
+    tally(wave, &state)
+    guard let tally = state.storedWaves[wave].tally.value,
+      tally.firstUnprestaged < tally.largestShareFrom.count
+    else { return 0 }
+    return tally.largestShareFrom[tally.firstUnprestaged]
   }
 
   /// The shares held by the pending sites of `wave` that are pre-staging.
@@ -695,10 +763,10 @@ public struct RolloutEngine: Sendable {
   }
 
   /// The wave and index of `site` if it is one pre-staging may concern: in the current wave or
-  /// the next.
+  /// one that pre-stages while it runs.
   private func prestageTarget(_ site: String, in state: inout RolloutState) -> (Int, Int)? {
     guard let current = state.currentWave, let location = state.locate(site),
-      location.wave == current || location.wave == current + 1
+      location.wave == current || prestagedWaves(from: current + 1, state).contains(location.wave)
     else { return nil }
     return (location.wave, location.index)
   }

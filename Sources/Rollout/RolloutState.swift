@@ -137,11 +137,15 @@ public struct WaveState: Sendable, Hashable, Codable {
     set {
       storedSites = newValue
       tally = DerivedCache()
+      windows = DerivedCache()
     }
   }
   var storedSites: [SiteState]
   /// Counts and shares of the sites' phases, kept by the engine so an event costs what it changed.
   var tally = DerivedCache<WaveTally>()
+  /// What each site's windows said when the engine last asked, kept while it holds (apart from
+  /// the tally, whose copies would otherwise copy it as answers are recorded).
+  var windows = DerivedCache<WindowAnswers>()
 
   public init(name: String, sites: [SiteState]) {
     self.name = name

@@ -111,3 +111,9 @@ enum SiteWindow: Sendable, Hashable {
     }
   }
 }
+
+/// The windows' answers for a wave's sites by position, for one traffic.
+struct WindowAnswers: Sendable {
+  let traffic: RolloutTraffic.Identity
+  var answers: [SiteWindow?]
+}

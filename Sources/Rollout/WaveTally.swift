@@ -12,6 +12,8 @@ struct WaveTally: Sendable {
   let shares: [Double]
   /// The smallest share at each position or after it: a site from there on needs at least this.
   let smallestShareFrom: [Double]
+  /// The largest share at each position or after it.
+  let largestShareFrom: [Double]
   var failed = 0
   var settled = 0
   /// Positions of the sites in flight (applying, verifying, unreachable).
@@ -27,8 +29,6 @@ struct WaveTally: Sendable {
   var firstPending = 0
   /// No pending site before this position is yet to be pre-staged.
   var firstUnprestaged = 0
-  /// What each site's windows said when the engine last asked, while it holds.
-  var windows: [SiteWindow?]
 
   /// Each site's payload in bytes (0 when unknown) and expected transfer seconds
   /// (`RolloutTraffic.expectedTransferSeconds`), for the closing-window check.
@@ -48,7 +48,11 @@ struct WaveTally: Sendable {
       smallest[index] = min(smallest[index], smallest[index + 1])
     }
     smallestShareFrom = smallest
-    windows = Array(repeating: nil, count: sites.count)
+    var largest = shares
+    for index in largest.indices.reversed().dropFirst() {
+      largest[index] = max(largest[index], largest[index + 1])
+    }
+    largestShareFrom = largest
     for index in sites.indices { count(sites[index], at: index, sign: 1) }
     skipStarted(sites)
   }

@@ -39,10 +39,18 @@ struct SimulateCommand: ParsableCommand {
   @Flag(
     name: .long,
     help: """
-      Wavesync pre-stages the next wave's images while a wave runs and soaks (the baselines \
-      cannot); ratios are to the pre-staging bound.
+      Wavesync pre-stages the images of the waves ahead (--prestage-waves) while a wave runs \
+      and soaks (the baselines cannot); ratios are to the pre-staging bound.
       """)
   var prestage = false
+
+  @Option(
+    name: .long,
+    help: """
+      With --prestage, how many waves ahead pre-stage at once (the fleet's \
+      rollout.prestageWaves; 1: the next wave only).
+      """)
+  var prestageWaves = 1
 
   @Option(name: .long, help: "Sites per batch for the fixed-batches baseline.")
   var batchSize = 200
@@ -67,6 +75,7 @@ struct SimulateCommand: ParsableCommand {
       throw ValidationError("--drops-per-hour must be a percentage of 0 or more")
     }
     guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
+    guard prestageWaves > 0 else { throw ValidationError("--prestage-waves must be at least 1") }
     guard activationSeconds >= 0, activationSeconds.isFinite else {
       throw ValidationError("--activation-seconds must be 0 or more")
     }
@@ -76,7 +85,8 @@ struct SimulateCommand: ParsableCommand {
     guard let rate = BitRate(parsing: uplink) else { throw ValidationError("bad --uplink") }
     let settings = FleetSimulation.Settings(
       sites: sites, seed: seed, uplink: rate, dropsPerHour: dropsPerHour / 100, windows: windows,
-      batchSize: batchSize, activationSeconds: activationSeconds, prestage: prestage)
+      batchSize: batchSize, activationSeconds: activationSeconds, prestage: prestage,
+      prestageWaves: prestageWaves)
     var report = try FleetSimulation.run(settings)
     if prestage { report.rebase(on: report.prestagedBound) }
     switch output {
@@ -130,6 +140,11 @@ enum SimulationText {
   {
     var out = "Simulated rollout of \(report.sites) sites over a \(settings.uplink) uplink"
     out += settings.windows ? ", nightly windows" : ", no windows"
+    if settings.prestage {
+      out +=
+        settings.prestageWaves == 1
+        ? ", pre-staging the next wave" : ", pre-staging \(settings.prestageWaves) waves ahead"
+    }
     out += ", \(percent(settings.dropsPerHour)) of links dropping an hour (seed \(settings.seed))\n"
     for wave in report.waves {
       out +=

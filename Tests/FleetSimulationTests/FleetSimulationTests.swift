@@ -35,6 +35,23 @@ private func settings(sites: Int = 1_000, drops: Double = 0.02, windows: Bool = 
     #expect(with.byteEfficiency == 1)
   }
 
+  /// Pre-staging every wave ahead keeps the soaks' uplink busy with later waves' pulls: sooner
+  /// still than the next wave alone, within the budget, the same bytes.
+  @Test func prestagingTheWavesAheadEndsSoonerStill() throws {
+    var next = settings(drops: 0)
+    next.prestage = true
+    var all = next
+    all.prestageWaves = 3
+    let report = try FleetSimulation.run(all, strategies: [.wavesync])
+    let ahead = try #require(report.results.first)
+    let one = try #require(FleetSimulation.run(next, strategies: [.wavesync]).results.first)
+    #expect(ahead.finished && ahead.healthySites == 1_000)
+    #expect(ahead.makespanSeconds < one.makespanSeconds)
+    #expect(ahead.makespanSeconds >= report.prestagedBound.seconds)
+    #expect(ahead.capViolationSeconds == 0)
+    #expect(ahead.byteEfficiency == 1)
+  }
+
   /// The bound with the caps' term holds for the strategies that keep to the caps; without it,
   /// for all (all-at-once and fixed batches ignore the caps).
   @Test(arguments: [false, true])

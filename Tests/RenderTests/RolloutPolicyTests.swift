@@ -63,6 +63,14 @@ struct RolloutPolicyTests {
     #expect(!rest.selector.matches(["store-type": "lab"]))
   }
 
+  @Test func prestagingReachesTheNextWaveUnlessToldHowManyAhead() throws {
+    let next = try Self.policy("  rollout:\n    prestage: true\n    waves:\n    - name: a")
+    #expect(next.prestage && next.prestageWaves == 1)
+    let three = try Self.policy(
+      "  rollout:\n    prestage: true\n    prestageWaves: 3\n    waves:\n    - name: a")
+    #expect(three.prestage && three.prestageWaves == 3)
+  }
+
   @Test func aFleetWithoutRolloutHasOneWaveForAll() throws {
     let policy = try Self.policy("  sitesDir: sites")
     #expect(policy == .default)
@@ -102,6 +110,14 @@ struct RolloutPolicyTests {
     (
       "  rollout:\n    waves:\n    - name: a\n      maxConcurrent: 0",
       "fleet.yaml:9: spec.rollout.waves.0.maxConcurrent: must be at least 1"
+    ),
+    (
+      "  rollout:\n    prestageWaves: 2\n    waves:\n    - name: a",
+      "fleet.yaml:7: spec.rollout.prestageWaves: needs prestage: true"
+    ),
+    (
+      "  rollout:\n    prestage: true\n    prestageWaves: 0\n    waves:\n    - name: a",
+      "fleet.yaml:8: spec.rollout.prestageWaves: expected a number of waves like 2, found \"0\""
     ),
   ])
   func rejectsBadPolicies(_ rollout: String, _ expected: String) {

@@ -42,7 +42,7 @@ struct EngineInPlaceTests {
           soak: [0, 30].randomElement(using: &rng)!, timeout: 120,
           gate: Int.random(in: 0..<4, using: &rng) == 0)
       },
-      prestage: Bool.random(using: &rng))
+      prestage: Bool.random(using: &rng), prestageWaves: Int.random(in: 1...3, using: &rng))
     let traffic = RolloutTraffic(
       sites: sites, payloadBytes: payloads, uplinkBudget: budget,
       urgent: Int.random(in: 0..<5, using: &rng) == 0)

@@ -16,24 +16,27 @@ private func prestaged(_ actions: [RolloutAction]) -> [String] {
   actions.compactMap { if case .prestage(let site, _) = $0 { site } else { nil } }
 }
 
-/// A two-wave rollout (`lab` then `stores`) with pre-staging, every site pulling 10 MB.
+/// A rollout of `lab`, then `stores`, then `far` when it has sites, with pre-staging `waves`
+/// ahead; every site pulls 10 MB.
 private func rollout(
-  lab: [Site], stores: [Site], budgetMbps: Int64?, storesMax: SiteCount = .count(10),
-  soak: Double = 0, gate: Bool = false, prestage: Bool = true
+  lab: [Site], stores: [Site], far: [Site] = [], budgetMbps: Int64?,
+  storesMax: SiteCount = .count(10), soak: Double = 0, gate: Bool = false, prestage: Bool = true,
+  waves ahead: Int = 1
 ) -> RolloutEngine {
-  let sites = lab + stores
+  let sites = lab + stores + far
   let budget = budgetMbps.map { BitRate(bitsPerSecond: $0 * 1_000_000) }
   let policy = RolloutPolicy(
     uplinkBudget: budget, unreachableSites: .countAsFailed,
-    waves: [wave("lab", soak: soak), wave("stores", max: storesMax, gate: gate)],
-    prestage: prestage)
+    waves: [wave("lab", soak: soak), wave("stores", max: storesMax, gate: gate)]
+      + (far.isEmpty ? [] : [wave("far", max: .count(10))]),
+    prestage: prestage, prestageWaves: ahead)
   let payloads = Dictionary(uniqueKeysWithValues: sites.map { ($0.name, Int64(10_000_000)) })
   return RolloutEngine(
     policy: policy,
     traffic: RolloutTraffic(sites: sites, payloadBytes: payloads, uplinkBudget: budget))
 }
 
-@Suite("Pre-staging the next wave's images")
+@Suite("Pre-staging the images of the waves ahead")
 struct PrestageTests {
   @Test func theNextWavePullsWhileTheFirstRuns() {
     let lab = stores("lab", 1)
@@ -120,8 +123,36 @@ struct PrestageTests {
     #expect(applied(actions).isEmpty)
   }
 
-  /// Random two-wave rollouts with pre-staging: the shares of sites transferring (in flight, or
-  /// pre-staging in any wave) never exceed the budget.
+  @Test func wavesAheadPrestageNearestFirst() {
+    let (lab, shops, far) = (stores("lab", 1), stores("stores", 2), stores("far", 2))
+    let everyone = lab + shops + far
+    let (_, two) = rollout(lab: lab, stores: shops, far: far, budgetMbps: nil, waves: 2).start(
+      revision: "r2", lastGoodRevision: "r1", sites: everyone, at: t(0))
+    #expect(applied(two) == ["lab-1"])
+    #expect(prestaged(two) == ["stores-1", "stores-2", "far-1", "far-2"])
+    let (_, one) = rollout(lab: lab, stores: shops, far: far, budgetMbps: nil).start(
+      revision: "r2", lastGoodRevision: "r1", sites: everyone, at: t(0))
+    #expect(prestaged(one) == ["stores-1", "stores-2"])
+  }
+
+  @Test func aFartherWaveLeavesRoomForTheLargestShareANearerOneStillNeeds() {
+    // Budget 140 Mbit/s: the lab site cuts over (20), stores-1 pre-stages (100); stores-2 (100)
+    // does not fit. The far wave's thin sites (2 each) would fit the 20 left, but would then
+    // keep stores-2 out: they wait until no store is left to pre-stage.
+    let lab = stores("lab", 1)
+    let shops = stores("stores", 2, mbps: 100)
+    let far = stores("far", 3, mbps: 2)
+    let engine = rollout(lab: lab, stores: shops, far: far, budgetMbps: 140, waves: 2)
+    var (state, actions) = engine.start(
+      revision: "r2", lastGoodRevision: "r1", sites: lab + shops + far, at: t(0))
+    #expect(applied(actions) == ["lab-1"])
+    #expect(prestaged(actions) == ["stores-1"])
+    (state, actions) = engine.reduce(state, .prestaged(site: "stores-1", at: t(1)))
+    #expect(prestaged(actions) == ["stores-2", "far-1", "far-2", "far-3"])
+  }
+
+  /// Random three-wave rollouts pre-staging one to three waves ahead: the shares of sites
+  /// transferring (in flight, or pre-staging in any wave) never exceed the budget.
   @Test(arguments: 0..<30) func sharesStayWithinTheBudget(seed: UInt64) {
     var rng = SplitMix64(seed: seed)
     let rates: [Int64] = [2, 20, 100]
@@ -135,12 +166,18 @@ struct PrestageTests {
         name: "stores-\($0)", labels: ["wave": "stores"],
         downlink: BitRate(bitsPerSecond: rates.randomElement(using: &rng)! * 1_000_000))
     }
+    let far = (1...Int.random(in: 1...10, using: &rng)).map {
+      Site(
+        name: "far-\($0)", labels: ["wave": "far"],
+        downlink: BitRate(bitsPerSecond: rates.randomElement(using: &rng)! * 1_000_000))
+    }
     let budgetMbps = [50, 120, 400].randomElement(using: &rng)!
     let engine = rollout(
-      lab: lab, stores: shops, budgetMbps: Int64(budgetMbps),
-      storesMax: .count(Int.random(in: 1...8, using: &rng)), soak: 30)
+      lab: lab, stores: shops, far: far, budgetMbps: Int64(budgetMbps),
+      storesMax: .count(Int.random(in: 1...8, using: &rng)), soak: 30,
+      waves: Int.random(in: 1...3, using: &rng))
     var (state, _) = engine.start(
-      revision: "r2", lastGoodRevision: "r1", sites: lab + shops, at: t(0))
+      revision: "r2", lastGoodRevision: "r1", sites: lab + shops + far, at: t(0))
     for step in 1...300 {
       let now = t(Double(step) * 5)
       let sites = state.waves.flatMap(\.sites)

@@ -10,7 +10,8 @@ extension RolloutPolicy {
   {
     guard reader.value(pointer) != nil else { return .default }
     try reader.onlyFields(
-      pointer, ["uplinkBudget", "unreachableSites", "prestage", "defaults", "waves"])
+      pointer,
+      ["uplinkBudget", "unreachableSites", "prestage", "prestageWaves", "defaults", "waves"])
     try reader.onlyFields(pointer + "/defaults", waveFields)
     let unreachableText = try reader.string(pointer + "/unreachableSites") ?? "countAsFailed"
     guard let unreachable = UnreachableSites(rawValue: unreachableText) else {
@@ -55,10 +56,17 @@ extension RolloutPolicy {
           },
           manualGate: try field("manualGate", default: false, reader.bool)))
     }
+    let prestage = try reader.bool(pointer + "/prestage") ?? false
+    let prestageWaves = try reader.parse(pointer + "/prestageWaves", "a number of waves like 2") {
+      Int($0).flatMap { $0 >= 1 ? $0 : nil }
+    }
+    if prestageWaves != nil && !prestage {
+      throw reader.fail(pointer + "/prestageWaves", "needs prestage: true")
+    }
     return RolloutPolicy(
       uplinkBudget: try reader.parse(
         pointer + "/uplinkBudget", "a rate like 200Mbps", BitRate.init(parsing:)),
-      unreachableSites: unreachable, waves: waves,
-      prestage: try reader.bool(pointer + "/prestage") ?? false)
+      unreachableSites: unreachable, waves: waves, prestage: prestage,
+      prestageWaves: prestageWaves ?? 1)
   }
 }
