@@ -153,9 +153,9 @@ public final class FleetRolloutTargets: RolloutTargets {
       return .health(.init(status: .unknown, reason: "RenderFailed", message: "\(error)"))
     }
     do {
-      return .health(
-        try await SiteHealthReader(site: siteName, client: try client(site))
-          .health(revision: revision))
+      let (health, pulled) = try await SiteHealthReader(site: siteName, client: try client(site))
+        .read(revision: revision)
+      return .health(health, imagesPulled: pulled)
     } catch {
       if let reason = Unreachability.reason(error) { return .unreachable(reason) }
       return .health(.init(status: .unknown, reason: "HealthUnreadable", message: "\(error)"))

@@ -21,6 +21,12 @@ public struct SiteHealthReader: Sendable {
 
   /// `InProgress` while an inventory still records another revision than `revision`.
   public func health(revision: String) async throws -> ObjectHealth {
+    try await read(revision: revision).health
+  }
+
+  /// The site's health, and whether its workloads have pulled the images of their current
+  /// revision (`ImagePulls`), from the same reads.
+  public func read(revision: String) async throws -> (health: ObjectHealth, imagesPulled: Bool) {
     let inventories = try await SiteSync(site: site, client: client).inventories()
       .values.sorted { $0.app < $1.app }
     let references = inventories.flatMap(\.objects)
@@ -52,6 +58,11 @@ public struct SiteHealthReader: Sendable {
         }
       }
     }
+    let pulled =
+      inventories.allSatisfy { $0.revision == revision }
+      && ImagePulls.complete(
+        workloads: workloads,
+        pods: pods ?? CurrentRevisionPods(pods: [], replicaSets: [], controllerRevisions: []))
     var summary = Health.summarize(objects.map(\.health))
     // Name what failed (a few of them), so the rollout's reason says where to look.
     let failed = objects.filter { $0.health.status == .failed }
@@ -61,7 +72,7 @@ public struct SiteHealthReader: Sendable {
         + failed.prefix(3).map { "\($0.name): \($0.health.reason): \($0.health.message)" }
         .joined(separator: "; ") + (failed.count > 3 ? "; and \(failed.count - 3) more" : "")
     }
-    return summary
+    return (summary, pulled)
   }
 
   /// The live objects of `references`, one LIST per kind; a missing object has no entry.

@@ -251,7 +251,7 @@ public struct RolloutDriver: Sendable {
   private enum Input: Sendable {
     case event(RolloutEvent)
     case applyFinished(site: String, RolloutEvent)
-    case healthChecked(site: String, RolloutEvent)
+    case healthChecked(site: String, [RolloutEvent])
     case tick
     case controls(Result<RolloutControls, any Error>)
     case polled(Result<String?, any Error>)
@@ -350,9 +350,9 @@ public struct RolloutDriver: Sendable {
               rollBack(site, to: revision)
             }
             pendingEvents.append(event)
-          case .healthChecked(let site, let event):
+          case .healthChecked(let site, let events):
             checking.remove(site)
-            pendingEvents.append(event)
+            pendingEvents += events
           case .tick:
             pendingEvents.append(.tick(now()))
             readControls()
@@ -538,12 +538,16 @@ public struct RolloutDriver: Sendable {
       at: now())
   }
 
-  private func checkHealth(_ site: String, _ revision: String) async -> RolloutEvent {
+  /// The health check's events: the health, after `.transferred` when the site's images are
+  /// pulled (the real fleet's only way to tell a pull has ended).
+  private func checkHealth(_ site: String, _ revision: String) async -> [RolloutEvent] {
     switch await targets.health(of: site, at: revision) {
-    case .health(let health):
-      .health(site: site, status: health.status, at: now(), detail: health.description)
+    case .health(let health, let pulled):
+      let at = now()
+      return (pulled ? [.transferred(site: site, at: at)] : [])
+        + [.health(site: site, status: health.status, at: at, detail: health.description)]
     case .unreachable:
-      .unreachable(site: site, at: now())
+      return [.unreachable(site: site, at: now())]
     }
   }
 

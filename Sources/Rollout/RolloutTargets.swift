@@ -78,7 +78,9 @@ public enum SiteOperationOutcome: Sendable, Hashable {
 
 /// A site's health, or why it could not be read.
 public enum SiteHealthReport: Sendable, Hashable {
-  case health(ObjectHealth)
+  /// `imagesPulled`: the site's workloads have pulled the revision's images (it moves no more
+  /// image bytes, and gives back its share of the uplink); false when not known.
+  case health(ObjectHealth, imagesPulled: Bool = false)
   case unreachable(String)
 }
 

@@ -73,6 +73,7 @@ final class FakeFleet: RolloutTargets {
     var delay: Duration = .zero
     var delays: [String: Duration] = [:]
     var inProgressChecks = 0
+    var reportsPulls = false
     var healthChecks: [String: Int] = [:]
     var busy: [String: Int] = [:]
     var overlapping: Set<String> = []
@@ -157,6 +158,12 @@ final class FakeFleet: RolloutTargets {
     state.withLock { $0.inProgressChecks = count }
   }
 
+  /// Whether health reports say the site's images are pulled (from the first check after an
+  /// apply: its pods are starting); otherwise they say nothing of it.
+  func setReportsPulls(_ pulled: Bool) {
+    state.withLock { $0.reportsPulls = pulled }
+  }
+
   // MARK: Inspection
 
   /// Every apply, in the order the calls returned.
@@ -237,9 +244,12 @@ final class FakeFleet: RolloutTargets {
       if state.healthChecks[site, default: 0] <= state.inProgressChecks {
         return .health(
           ObjectHealth(
-            status: .inProgress, reason: "ReplicasUpdating", message: "0 of 1 replicas updated"))
+            status: .inProgress, reason: "ReplicasUpdating", message: "0 of 1 replicas updated"),
+          imagesPulled: state.reportsPulls)
       }
-      return .health(ObjectHealth(status: .current, reason: "Ready", message: "1 of 1 ready"))
+      return .health(
+        ObjectHealth(status: .current, reason: "Ready", message: "1 of 1 ready"),
+        imagesPulled: state.reportsPulls)
     }
   }
 }

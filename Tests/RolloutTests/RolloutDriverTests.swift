@@ -783,4 +783,41 @@ struct RolloutDriverTests {
       return
     }
   }
+
+  /// A health check that finds a site's images pulled gives its uplink share back at once: with
+  /// a budget for one store, the next one starts while the first is still starting its pods.
+  /// Without that report the next waits until the first is healthy.
+  @Test(arguments: [true, false])
+  func aSiteWhoseImagesArePulledGivesItsShareBack(pulled: Bool) async throws {
+    let stores = (1...2).map {
+      Site(
+        name: "rest-\($0)", labels: ["wave": "rest"],
+        downlink: BitRate(bitsPerSecond: 20_000_000))
+    }
+    var onePolicy = policy(wave("rest", max: .count(2)))
+    onePolicy.uplinkBudget = BitRate(bitsPerSecond: 20_000_000)
+    let journal = Journal()
+    let fleet = FakeFleet(
+      sites: stores, policy: onePolicy, running: "r0", journal: journal, clock: harness.clock)
+    fleet.setInProgressChecks(3)
+    fleet.setReportsPulls(pulled)
+    let store = MemoryStore(journal: journal)
+    let driver = harness.driver(targets: fleet, store: store, settings: settings())
+    let record = try await harness.complete(driver, "r1")
+
+    #expect(record.current?.phase == .succeeded)
+    let overlapped = store.saved.contains { saved in
+      guard let state = saved.current else { return false }
+      let verifying = state.waves.flatMap(\.sites).contains {
+        if case .verifying = $0.phase { true } else { false }
+      }
+      let starting = state.waves.flatMap(\.sites).contains {
+        if case .applying = $0.phase { true } else { false }
+      }
+      return verifying && starting
+    }
+    #expect(overlapped == pulled)
+    let first = try #require(record.current?.waves.first?.sites.first)
+    #expect((first.transferredAt != nil) == pulled)
+  }
 }

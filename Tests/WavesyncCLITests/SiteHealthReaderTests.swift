@@ -61,5 +61,24 @@ extension RolloutCLITests {
     }
     let after = try await reader.health(revision: revision)
     #expect(after.status == .current, "\(after)")
+    // The current revision's pods report their images: pulled (the stray pod does not count).
+    #expect(try await reader.read(revision: revision).imagesPulled)
+
+    // A revision whose image the registry does not have: its pod waits in ErrImagePull, and
+    // the site's images are not pulled.
+    let unpullable = try repo.commit(image: "registry.local/till:3.0-unpullable")
+    _ = try await targets.prepare(revision: unpullable)
+    #expect(await targets.apply(revision: unpullable, to: "rest-1") == .done)
+    let waiting = try await eventually("a till pod waiting in ErrImagePull") { note in
+      let pods = try await client.list(apiVersion: "v1", kind: "Pod", namespace: repo.app)
+      let reasons = pods.compactMap {
+        $0[path: ["status", "containerStatuses"]]?[0]?[path: ["state", "waiting", "reason"]]?
+          .stringValue
+      }
+      note("\(reasons)")
+      return reasons.contains("ErrImagePull") ? reasons : nil
+    }
+    #expect(waiting.contains("ErrImagePull"))
+    #expect(try await !reader.read(revision: unpullable).imagesPulled)
   }
 }
