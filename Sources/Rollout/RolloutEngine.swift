@@ -41,8 +41,9 @@
 //   site waiting for its window stays pending: neither failed nor done, and its health timeout
 //   runs from its first apply, when it could start. A site whose window closes while it updates
 //   finishes that update (retries included). `nextWakeup` tells the caller when a tick could
-//   change something, a window's opening among them. `.markedUrgent` (the operator listed the
-//   revision after its rollout started) makes it urgent from then on (`urgentSince`).
+//   change something, a window's opening among them (a waiting site's, or one to pre-stage).
+//   `.markedUrgent` (the operator listed the revision after its rollout started) makes it
+//   urgent from then on (`urgentSince`).
 // - Closing windows first: a store that misses its window waits a day for the next one, and the
 //   wave with it. So, with windows and not urgent, a pending site whose window is open but closes
 //   before the sites ahead of it in start order could have started (their payloads over the
@@ -290,13 +291,6 @@ public struct RolloutEngine: Sendable {
     traffic.urgent || state.urgentSince != nil
   }
 
-  /// Whether the site at `position` of `wave` may be changed now: its window is open, or the
-  /// revision is urgent.
-  private func mayStart(_ wave: Int, _ position: Int, _ state: inout RolloutState) -> Bool {
-    if isUrgent(state) || !traffic.hasWindows { return true }
-    if case .open = window(wave, position, &state) { return true }
-    return false
-  }
 
   /// Makes sure wave `wave` has a tally for this engine's traffic.
   private func tally(_ wave: Int, _ state: inout RolloutState) {
@@ -436,8 +430,10 @@ public struct RolloutEngine: Sendable {
   /// when only events can move the rollout. A caller that skips time (a simulation) ticks here.
   public func nextWakeup(_ state: RolloutState) -> Date? {
     switch state.phase {
-    case .soaking(_, let until):
-      return until
+    case .soaking(let wave, let until):
+      return [until, prestageWindowOpening(from: wave + 1, state)].compactMap { $0 }.min()
+    case .waitingForPromotion(let wave):
+      return prestageWindowOpening(from: wave, state)
     case .running(let wave):
       let timeout = policy.waves[wave].healthTimeoutSeconds
       var earliest: Date? = nil
@@ -466,10 +462,28 @@ public struct RolloutEngine: Sendable {
       for site in sites[(tally?.firstPending ?? 0)...] where site.phase == .pending {
         if let opens = site.windowOpensAt, opens > state.clock { consider(opens) }
       }
+      consider(prestageWindowOpening(from: wave + 1, state))
       return earliest
     default:
       return nil
     }
+  }
+
+  /// The earliest recorded window opening of a site yet to be pre-staged in the waves that
+  /// pre-stage from `first` on: pre-staging may start then.
+  private func prestageWindowOpening(from first: Int, _ state: RolloutState) -> Date? {
+    guard policy.prestage, !state.paused, traffic.hasWindows, !isUrgent(state) else { return nil }
+    var earliest: Date? = nil
+    for wave in prestagedWaves(from: first, state) {
+      let sites = state.storedWaves[wave].storedSites
+      for site in sites[(state.storedWaves[wave].tally.value?.firstUnprestaged ?? 0)...]
+      where site.phase == .pending && site.prestage == nil {
+        if let opens = site.windowOpensAt, opens > state.clock {
+          earliest = min(earliest ?? opens, opens)
+        }
+      }
+    }
+    return earliest
   }
 
   // MARK: Waves
@@ -733,7 +747,17 @@ public struct RolloutEngine: Sendable {
       if let budget, reserved + room + smallestShareFrom[index] > budget * (1 + 1e-9) {
         break  // No site from here on fits what is left of the budget.
       }
-      guard traffic.payload(of: site.name) != 0, mayStart(target, index, &state) else { continue }
+      guard traffic.payload(of: site.name) != 0 else { continue }
+      if !isUrgent(state), traffic.hasWindows {
+        if let opens = site.windowOpensAt, opens > state.clock { continue }
+        if case .closed(let opens) = window(target, index, &state) {
+          // Say when it opens (status shows it, and nextWakeup wakes the caller then).
+          if (site.windowOpensAt ?? .distantPast) <= state.clock {
+            update(target, index, &state) { $0.windowOpensAt = opens }
+          }
+          continue
+        }
+      }
       let share = shares[index]
       if let budget, reserved + room + share > budget * (1 + 1e-9) { continue }
       reserved += share

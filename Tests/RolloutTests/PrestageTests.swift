@@ -151,6 +151,31 @@ struct PrestageTests {
     #expect(prestaged(actions) == ["stores-2", "far-1", "far-2", "far-3"])
   }
 
+  @Test func aWindowOpeningDuringTheSoakWakesTheEngineToPrestage() {
+    // t(0) is 15:06:40 UTC; the store's window opens daily at 16:00 UTC (t(3200)), while the lab
+    // wave soaks for two hours.
+    let lab = stores("lab", 1)
+    let store = Site(
+      name: "stores-1", labels: ["wave": "stores"],
+      downlink: BitRate(bitsPerSecond: 20_000_000),
+      maintenanceWindows: [
+        MaintenanceWindow(
+          days: MaintenanceWindow.Day.allCases, startMinute: 16 * 60, durationSeconds: 3600)
+      ])
+    let engine = rollout(lab: lab, stores: [store], budgetMbps: nil, soak: 7200)
+    var (state, actions) = engine.start(
+      revision: "r2", lastGoodRevision: "r1", sites: lab + [store], at: t(0))
+    #expect(prestaged(actions).isEmpty)
+    #expect(state.waves[1].sites[0].windowOpensAt == t(3200))
+    (state, actions) = engine.reduce(state, .applied(site: "lab-1", at: t(5)))
+    (state, actions) = engine.reduce(state, .health(site: "lab-1", status: .current, at: t(10)))
+    #expect(state.phase == .soaking(wave: 0, until: t(7210)))
+    #expect(engine.nextWakeup(state) == t(3200))
+    (state, actions) = engine.reduce(state, .tick(t(3200)))
+    #expect(prestaged(actions) == ["stores-1"])
+    #expect(engine.nextWakeup(state) == t(7210))
+  }
+
   /// Random three-wave rollouts pre-staging one to three waves ahead: the shares of sites
   /// transferring (in flight, or pre-staging in any wave) never exceed the budget.
   @Test(arguments: 0..<30) func sharesStayWithinTheBudget(seed: UInt64) {
