@@ -122,8 +122,11 @@ public final class FleetRolloutTargets: RolloutTargets {
     }
   }
 
-  /// Makes the site's nodes pull the images `revision` runs there (`ImagePrestager`).
-  public func prestage(revision: String, to siteName: String) async -> SiteOperationOutcome {
+  /// Makes the site's nodes pull the images `revision` runs there (`ImagePrestager`), given the
+  /// time `payloadBytes` take over the site's downlink on top of the configured timeout.
+  public func prestage(revision: String, to siteName: String, payloadBytes: Int64?) async
+    -> SiteOperationOutcome
+  {
     let site: RenderedSite
     switch await renderedSite(siteName, at: revision) {
     case .success(let found): site = found
@@ -135,7 +138,8 @@ public final class FleetRolloutTargets: RolloutTargets {
     } catch {
       return .failed("site \(siteName): \(error)")
     }
-    return await ImagePrestager(site: siteName, client: siteClient, settings: prestaging)
+    let settings = prestaging.allowing(payloadBytes, over: site.site.downlink)
+    return await ImagePrestager(site: siteName, client: siteClient, settings: settings)
       .prestage(site.images)
   }
 

@@ -1,5 +1,5 @@
 public import KubeClient
-import Model
+public import Model
 public import Rollout
 import Sync
 
@@ -20,6 +20,16 @@ public struct ImagePrestager: Sendable {
     public init(timeout: Duration = .seconds(900), pollInterval: Duration = .seconds(2)) {
       self.timeout = timeout
       self.pollInterval = pollInterval
+    }
+
+    /// These settings with twice the time `bytes` take at `link` added to the timeout: 534 MB
+    /// over a 2 Mbit/s satellite link take 36 minutes, more than the default 15. Unchanged when
+    /// either is unknown.
+    public func allowing(_ bytes: Int64?, over link: BitRate?) -> Settings {
+      guard let bytes, bytes > 0, let rate = link?.bitsPerSecond, rate > 0 else { return self }
+      var settings = self
+      settings.timeout += .seconds(2 * Double(bytes) * 8 / Double(rate))
+      return settings
     }
   }
 

@@ -304,7 +304,8 @@ public struct RolloutDriver: Sendable {
               rollBack(site, to: revision)
             }
           case .prestage(let site, let revision):
-            group.addTask { .event(await self.prestage(revision, to: site)) }
+            let bytes = engine.traffic.payload(of: site)
+            group.addTask { .event(await self.prestage(revision, to: site, payloadBytes: bytes)) }
           case .checkHealth(let site):
             guard checking.insert(site).inserted else { continue }
             let revision = state.revision
@@ -514,8 +515,10 @@ public struct RolloutDriver: Sendable {
     }
   }
 
-  private func prestage(_ revision: String, to site: String) async -> RolloutEvent {
-    switch await targets.prestage(revision: revision, to: site) {
+  private func prestage(_ revision: String, to site: String, payloadBytes: Int64?) async
+    -> RolloutEvent
+  {
+    switch await targets.prestage(revision: revision, to: site, payloadBytes: payloadBytes) {
     case .done: .prestaged(site: site, at: now())
     case .unreachable(let why), .failed(let why):
       .prestageFailed(site: site, reason: why, at: now())

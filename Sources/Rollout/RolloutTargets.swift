@@ -23,7 +23,10 @@ public protocol RolloutTargets: Sendable {
   func payloads(of revision: String, replacing running: String?) async -> PayloadEstimates
 
   /// Makes `site` pull the images `revision` runs there, without changing what runs.
-  func prestage(revision: String, to site: String) async -> SiteOperationOutcome
+  /// `payloadBytes`: what the engine expects it to pull (nil: unknown), so a slow link gets the
+  /// time its pull needs.
+  func prestage(revision: String, to site: String, payloadBytes: Int64?) async
+    -> SiteOperationOutcome
 }
 
 extension RolloutTargets {
@@ -33,7 +36,9 @@ extension RolloutTargets {
   }
 
   /// Nothing can be pre-staged: the site pulls at its cutover.
-  public func prestage(revision: String, to site: String) async -> SiteOperationOutcome {
+  public func prestage(revision: String, to site: String, payloadBytes: Int64?) async
+    -> SiteOperationOutcome
+  {
     .failed("pre-staging is not available")
   }
 }

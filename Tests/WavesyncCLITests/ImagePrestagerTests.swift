@@ -171,7 +171,7 @@ extension RolloutCLITests {
     let targets = repo.targets(prestaging: Self.prestageSettings)
     let recorder = try await PrestagePods.record(on: client)
 
-    #expect(await targets.prestage(revision: revision, to: site) == .done)
+    #expect(await targets.prestage(revision: revision, to: site, payloadBytes: nil) == .done)
     let name = PrestageDaemonSet.name(for: ["registry.local/till:5.0"])
     _ = try await eventually("the site's node pulling till 5.0") { note in
       let pulled = await recorder.nodesThatPulled(["registry.local/till:5.0"], daemonSet: name)
@@ -183,7 +183,7 @@ extension RolloutCLITests {
     let namespace = ObjectReference(apiVersion: "v1", kind: "Namespace", name: repo.app)
     #expect(try await client.get(namespace) == nil)
     #expect(
-      await targets.prestage(revision: revision, to: "nowhere")
+      await targets.prestage(revision: revision, to: "nowhere", payloadBytes: nil)
         == .failed("site nowhere is not defined at revision \(revision)"))
   }
 
