@@ -291,7 +291,6 @@ public struct RolloutEngine: Sendable {
     traffic.urgent || state.urgentSince != nil
   }
 
-
   /// Makes sure wave `wave` has a tally for this engine's traffic.
   private func tally(_ wave: Int, _ state: inout RolloutState) {
     if let tally = state.storedWaves[wave].tally.value, tally.traffic === traffic.identity {
