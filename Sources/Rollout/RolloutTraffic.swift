@@ -60,13 +60,8 @@ public struct RolloutTraffic: Sendable {
     return Double(bytes) / rate
   }
 
-  /// Whether `site` may be changed at `instant`: always when urgent or without windows.
-  public func mayStart(_ site: String, at instant: Date) -> Bool {
-    guard !urgent, let known = sites[site], !known.maintenanceWindows.isEmpty else { return true }
-    return MaintenanceCalendar.isOpen(known, at: instant)
-  }
-
-  /// What `site`'s windows say at `instant`: open until when, or closed until when.
+  /// What `site`'s windows say at `instant`: open until when, or closed until when; a site
+  /// without windows is always open. Urgency is not applied here (the engine does).
   func window(of site: String, at instant: Date) -> SiteWindow {
     guard let known = sites[site], !known.maintenanceWindows.isEmpty else {
       return .open(until: .distantFuture)
@@ -75,12 +70,6 @@ public struct RolloutTraffic: Sendable {
       return .open(until: closing)
     }
     return .closed(until: MaintenanceCalendar.nextOpening(known, after: instant))
-  }
-
-  /// When `site` may next be changed at or after `instant`; nil when its windows never open.
-  public func nextStart(_ site: String, after instant: Date) -> Date? {
-    guard !urgent, let known = sites[site] else { return instant }
-    return MaintenanceCalendar.nextOpening(known, after: instant)
   }
 
   /// Each wave's sites in start order: longest expected transfer first, policy order on ties.
