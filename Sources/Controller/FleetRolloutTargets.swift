@@ -55,7 +55,9 @@ public final class FleetRolloutTargets: RolloutTargets {
         || UrgentRevision.listed(rendered.revision, in: urgentRevisions))
   }
 
-  public func payloads(of revision: String, replacing running: String?) async -> PayloadEstimates {
+  public func payloads(of revision: String, replacing running: String?, behind: Set<String>)
+    async -> PayloadEstimates
+  {
     let new: RenderedRevision
     do {
       new = try await render(revision)
@@ -71,7 +73,7 @@ public final class FleetRolloutTargets: RolloutTargets {
     var estimates = PayloadEstimates()
     for site in new.sites {
       let name = site.site.name
-      let before = current?.site(named: name)
+      let before = behind.contains(name) ? nil : current?.site(named: name)
       let running = before?.images ?? []
       var bytes = SitePayloads.manifestBytes(new: site, current: before)
       if site.images.contains(where: { !running.contains($0) }) {

@@ -18,7 +18,7 @@ public enum RolloutSchedule {
     _ targets: FleetRolloutTargets, revision: String, running: String?, start: Date
   ) async throws -> Plan {
     let prepared = try await targets.prepare(revision: revision)
-    let payloads = await targets.payloads(of: revision, replacing: running)
+    let payloads = await targets.payloads(of: revision, replacing: running, behind: [])
     let projection = RolloutProjection.project(
       policy: prepared.policy, sites: prepared.sites, payloadBytes: payloads.bytes,
       urgent: prepared.urgent, start: start)

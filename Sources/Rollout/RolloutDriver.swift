@@ -210,14 +210,15 @@ public struct RolloutDriver: Sendable {
   }
 
   /// The engine of a rollout of `prepared`: its payloads estimated against the record's last
-  /// good revision (the same when the rollout starts and when it resumes), and a rollback
+  /// good revision, all of it for the sites left behind (the same when the rollout starts and
+  /// when it resumes), and a rollback
   /// ignoring maintenance windows, like an urgent revision.
   private func engine(
     _ prepared: PreparedRevision, trigger: RolloutTrigger, record: RolloutRecord
   ) async -> RolloutEngine {
     var prepared = prepared
     let estimates = await targets.payloads(
-      of: prepared.revision, replacing: record.lastGoodRevision)
+      of: prepared.revision, replacing: record.lastGoodRevision, behind: Set(record.behindSites))
     prepared.payloadBytes = estimates.bytes
     if let reason = estimates.unknown.sorted(by: { $0.key < $1.key }).first?.value {
       observe(.payloadsUnknown(sites: estimates.unknown.count, reason: reason))

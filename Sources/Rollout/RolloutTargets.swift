@@ -17,10 +17,13 @@ public protocol RolloutTargets: Sendable {
   func health(of site: String, at revision: String) async -> SiteHealthReport
 
   /// The bytes each site must pull to go from `running` (nil: nothing known to run) to
-  /// `revision`: what the engine orders and budgets by. A site whose payload cannot be estimated
-  /// is unknown (scheduled as the longest transfer), with the reason. Never throws: an estimate
-  /// is a scheduling hint, not a reason to stop a rollout.
-  func payloads(of revision: String, replacing running: String?) async -> PayloadEstimates
+  /// `revision`: what the engine orders and budgets by. Sites in `behind` may run something
+  /// older than `running` (they missed a rollout): nothing is assumed of them, so every object
+  /// and image counts. A site whose payload cannot be estimated is unknown (scheduled as the
+  /// longest transfer), with the reason. Never throws: an estimate is a scheduling hint, not a
+  /// reason to stop a rollout.
+  func payloads(of revision: String, replacing running: String?, behind: Set<String>) async
+    -> PayloadEstimates
 
   /// Makes `site` pull the images `revision` runs there, without changing what runs.
   /// `payloadBytes`: what the engine expects it to pull (nil: unknown), so a slow link gets the
@@ -31,7 +34,9 @@ public protocol RolloutTargets: Sendable {
 
 extension RolloutTargets {
   /// Nothing known: every payload is unknown.
-  public func payloads(of revision: String, replacing running: String?) async -> PayloadEstimates {
+  public func payloads(of revision: String, replacing running: String?, behind: Set<String>)
+    async -> PayloadEstimates
+  {
     PayloadEstimates()
   }
 

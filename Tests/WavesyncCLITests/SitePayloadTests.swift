@@ -71,7 +71,9 @@ import WavesyncTesting
   @Test func changedObjectsAndNewLayersAreThePayload() async throws {
     let layers = FixedLayers(bytes: 40_000_000)
     let fleet = try await Self.fleet(images: layers)
-    let payloads = await fleet.targets.payloads(of: fleet.after, replacing: fleet.before).bytes
+    let payloads = await fleet.targets.payloads(
+      of: fleet.after, replacing: fleet.before, behind: []
+    ).bytes
     #expect(payloads.count == fleet.renderAfter.count)
     var withGateway = 0
     for (name, site) in fleet.renderAfter {
@@ -92,20 +94,29 @@ import WavesyncTesting
 
   @Test func nothingRunningMeansEveryObjectCountsAndTheSameRevisionMovesNothing() async throws {
     let fleet = try await Self.fleet(images: FixedLayers(bytes: 7))
-    let first = await fleet.targets.payloads(of: fleet.after, replacing: nil).bytes
+    let first = await fleet.targets.payloads(of: fleet.after, replacing: nil, behind: []).bytes
     for (name, site) in fleet.renderAfter {
       let bodies = site.objects.map { Int64(JSON.encode($0).utf8.count) }.reduce(0, +)
       #expect(first[name] == bodies + (site.images.isEmpty ? 0 : 7), "\(name)")
     }
-    let again = await fleet.targets.payloads(of: fleet.after, replacing: fleet.after).bytes
+    let again = await fleet.targets.payloads(of: fleet.after, replacing: fleet.after, behind: [])
+      .bytes
     #expect(again.count == fleet.renderAfter.count)
     #expect(again.values.allSatisfy { $0 == 0 })
+    // A store left behind may run anything older: everything counts for it, as for nothing.
+    let left = try #require(fleet.renderAfter.keys.sorted().first)
+    let behind = await fleet.targets.payloads(
+      of: fleet.after, replacing: fleet.after, behind: [left]
+    ).bytes
+    #expect(behind[left] == first[left])
+    #expect(behind.filter { $0.key != left }.values.allSatisfy { $0 == 0 })
   }
 
   @Test func unsizedImagesLeaveThePayloadUnknown() async throws {
     for images in [nil, FixedLayers(bytes: nil)] as [(any ImagePayloadEstimating)?] {
       let fleet = try await Self.fleet(images: images)
-      let estimates = await fleet.targets.payloads(of: fleet.after, replacing: fleet.before)
+      let estimates = await fleet.targets.payloads(
+        of: fleet.after, replacing: fleet.before, behind: [])
       for (name, site) in fleet.renderAfter {
         // A site that needs the new image has an unknown payload, and says why; the others are
         // known (0).
