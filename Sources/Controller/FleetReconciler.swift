@@ -16,7 +16,7 @@
 // A step runs only when the steps before it succeeded. The `Fleet`'s status is the only record:
 // a reconcile keeps no state of its own between runs.
 public import Foundation
-public import GitSource
+import GitSource
 public import Rollout
 
 /// Reconciles one `Fleet` (see the top of this file).
