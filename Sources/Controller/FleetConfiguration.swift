@@ -1,5 +1,5 @@
 public import Foundation
-public import GitSource
+import GitSource
 public import KubeClient
 public import Model
 
@@ -127,8 +127,10 @@ public struct FleetConfiguration: Sendable {
     return (data, secret[path: ["metadata", "resourceVersion"]]?.stringValue ?? "")
   }
 
+  /// Created owner-only before the secret is written into it; a failed create shows as the
+  /// write's error.
   private static func write(_ text: String, to file: URL) throws -> URL {
-    FileManager.default.createFile(
+    _ = FileManager.default.createFile(
       atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600])
     try Data(text.utf8).write(to: file)
     return file

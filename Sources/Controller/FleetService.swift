@@ -43,7 +43,7 @@ public struct FleetService: Service {
     self.observe = observe
   }
 
-  public func run() async throws {
+  public func run() async {
     let observe = observe
     let elector = LeaderElector(
       client: regional, namespace: namespace, name: LeaderElector.leaseName(fleet: name),

@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import KubeClient
-public import Model
+import Model
 
 /// Creating a `Fleet` for a rollout run from a terminal, when the regional cluster has none yet.
 public enum FleetSetup {

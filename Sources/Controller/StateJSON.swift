@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Model
 
 /// How rollout state is written as JSON: sorted keys, dates in ISO 8601 with fractions of a

@@ -12,21 +12,33 @@ public struct ClusterConnection: Sendable, Hashable, CustomStringConvertible {
   public var clientCertificateData: Data?
   /// PEM private key of the client certificate.
   public var clientKeyData: KubeSecret?
-  public var bearerToken: KubeSecret?
+  /// The token sent, read from `bearerTokenFile` when there is one. Setting it drops the file.
+  public var bearerToken: KubeSecret? {
+    get { bearerTokenFile?.token ?? fixedBearerToken }
+    set {
+      fixedBearerToken = newValue
+      bearerTokenFile = nil
+    }
+  }
+  private var fixedBearerToken: KubeSecret?
+  /// A token file read again whenever it changes (a pod's service account token).
+  public var bearerTokenFile: TokenFile?
   /// Only when the kubeconfig says so.
   public var insecureSkipTLSVerify: Bool
 
   public init(
     name: String, server: String, certificateAuthorityData: Data? = nil,
     clientCertificateData: Data? = nil, clientKeyData: KubeSecret? = nil,
-    bearerToken: KubeSecret? = nil, insecureSkipTLSVerify: Bool = false
+    bearerToken: KubeSecret? = nil, bearerTokenFile: TokenFile? = nil,
+    insecureSkipTLSVerify: Bool = false
   ) {
     self.name = name
     self.server = server
     self.certificateAuthorityData = certificateAuthorityData
     self.clientCertificateData = clientCertificateData
     self.clientKeyData = clientKeyData
-    self.bearerToken = bearerToken
+    self.fixedBearerToken = bearerToken
+    self.bearerTokenFile = bearerTokenFile
     self.insecureSkipTLSVerify = insecureSkipTLSVerify
   }
 

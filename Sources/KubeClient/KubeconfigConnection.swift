@@ -70,34 +70,22 @@ extension Kubeconfig {
       throw .badConfig(
         "\(user.file): \(user.location) has a client certificate or a client key, not both")
     }
-    // As in client-go (which re-reads the file on every request), a readable tokenFile wins over
-    // token; token is the fallback when the file cannot be read.
+    // As in client-go, a readable tokenFile wins over token (and is read again when it
+    // changes); token is the fallback when the file cannot be read.
     let inline = try user.string("token").map(KubeSecret.init)
     if let tokenFile = try user.string("tokenFile") {
       do {
-        connection.bearerToken = try tokenFromFile(user, tokenFile)
+        connection.bearerTokenFile = try TokenFile(path: user.resolve(tokenFile))
       } catch {
-        guard let inline else { throw error }
+        guard let inline else {
+          throw .badConfig(
+            "\(user.file): \(user.location).tokenFile: cannot read a token from "
+              + "\(user.resolve(tokenFile)) (missing, unreadable or empty)")
+        }
         connection.bearerToken = inline
       }
     } else {
       connection.bearerToken = inline
     }
-  }
-
-  /// client-go trims the file's whitespace (a trailing newline is the norm).
-  private func tokenFromFile(_ user: KubeconfigEntry, _ path: String) throws(KubeError)
-    -> KubeSecret
-  {
-    guard let data = try user.referencedFile("tokenFile") else {
-      throw .badConfig("\(user.file): \(user.location).tokenFile is not set")
-    }
-    let token = String(decoding: data, as: UTF8.self).trimmingCharacters(
-      in: .whitespacesAndNewlines)
-    guard !token.isEmpty else {
-      throw .badConfig(
-        "\(user.file): \(user.location).tokenFile names an empty file (\(user.resolve(path)))")
-    }
-    return KubeSecret(token)
   }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Model
 
 /// What a rollout moves over each site's link, and when each site may take changes: the inputs of

@@ -10,7 +10,8 @@ struct ControllerCommand: AsyncParsableCommand {
     commandName: "controller",
     abstract: "Run the regional controller: reconcile the namespace's Fleets until stopped.",
     discussion: """
-      For each Fleet: fetches its repository (the last fetched commit when Git does not \
+      For each Fleet of the namespace (those created while it runs are picked up within \
+      --scan-interval): fetches its repository (the last fetched commit when Git does not \
       answer), renders every site, rolls new commits out wave by wave with health gates and \
       automatic rollback, and writes the Fleet's and each FleetSite's status. Looks for new \
       commits every spec.source.pollInterval; reads spec.paused, spec.promotions and \
@@ -35,7 +36,8 @@ struct ControllerCommand: AsyncParsableCommand {
   @Option(
     name: .long,
     help:
-      "A Fleet to reconcile (repeat for several; default: every Fleet in the namespace at start).")
+      "A Fleet to reconcile (repeat for several; default: every Fleet in the namespace, those created later too)."
+  )
   var fleet: [String] = []
 
   @Option(
@@ -60,35 +62,48 @@ struct ControllerCommand: AsyncParsableCommand {
   )
   var leaseDuration: Double = 15
 
+  @Option(
+    name: .long,
+    help: "Seconds between looks for Fleets created or deleted in the namespace.")
+  var scanInterval: Double = 10
+
   func run() async throws {
     try await Wavesync.exitCodes {
       let client = KubeClient(connection: try connection())
-      let names = try await fleetNames(client)
-      guard !names.isEmpty else {
-        throw UserError(
-          "no Fleet in namespace \(namespace): create one (see docs/operations.md) and start again")
-      }
       var logger = Logger(label: "wavesync.controller")
       logger.logLevel = .info
       let root = cacheRoot
       let identity = identity ?? LeaderElector.defaultIdentity()
       let timing = try leaseTiming()
-      let services = names.map { name in
-        let log = logger
-        return FleetService(
-          namespace: namespace, name: name, regional: client,
-          cacheRoot: root.appendingPathComponent("git"),
-          workDirectory: root.appendingPathComponent("fleets"),
-          settings: .init(tickInterval: .milliseconds(Int(tickInterval * 1000))),
-          identity: identity, leaderElection: timing,
-          observe: { ControllerLog.log($0, fleet: "\(namespace)/\(name)", to: log) })
-      }
+      guard scanInterval > 0 else { throw UserError("--scan-interval must be above 0") }
+      let (namespace, tickInterval) = (namespace, tickInterval)
+      let log = logger
+      let supervisor = FleetSupervisor(
+        scanInterval: .milliseconds(Int(scanInterval * 1000)),
+        only: fleet.isEmpty ? nil : Set(fleet),
+        listFleets: FleetSupervisor.fleetNames(in: namespace, client: client),
+        runFleet: { name in
+          let service = FleetService(
+            namespace: namespace, name: name, regional: client,
+            cacheRoot: root.appendingPathComponent("git"),
+            workDirectory: root.appendingPathComponent("fleets"),
+            settings: .init(tickInterval: .milliseconds(Int(tickInterval * 1000))),
+            identity: identity, leaderElection: timing,
+            observe: { ControllerLog.log($0, fleet: "\(namespace)/\(name)", to: log) })
+          await service.run()
+        },
+        observe: { ControllerLog.log($0, namespace: namespace, to: log) })
       logger.info(
         "reconciling",
-        metadata: ["fleets": "\(names.joined(separator: ","))", "namespace": "\(namespace)"])
+        metadata: [
+          "fleets": "\(fleet.isEmpty ? "every Fleet" : fleet.joined(separator: ","))",
+          "namespace": "\(namespace)",
+        ])
       let group = ServiceGroup(
         configuration: .init(
-          services: services.map { .init(service: $0, successTerminationBehavior: .ignore) },
+          services: [
+            .init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup)
+          ],
           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
       try await group.run()
     }
@@ -128,23 +143,28 @@ struct ControllerCommand: AsyncParsableCommand {
     let config = try ClusterOptions.loadKubeconfig(kubeconfig)
     return try config.connection(context: context)
   }
-
-  private func fleetNames(_ client: KubeClient) async throws -> [String] {
-    if !fleet.isEmpty { return fleet }
-    do {
-      return try await client.list(
-        apiVersion: FleetResourceNames.apiVersion, kind: FleetResourceNames.fleetKind,
-        namespace: namespace
-      ).compactMap { $0[path: ["metadata", "name"]]?.stringValue }.sorted()
-    } catch {
-      if case .unknownKind = error { throw FleetStateStoreError.notInstalled(error.description) }
-      throw error
-    }
-  }
 }
 
 /// The controller's log lines.
 enum ControllerLog {
+  static func log(_ event: FleetSupervisorEvent, namespace: String, to logger: Logger) {
+    switch event {
+    case .started(let fleet):
+      logger.info("reconciling the Fleet", metadata: ["fleet": "\(namespace)/\(fleet)"])
+    case .ended(let fleet):
+      logger.info("no longer reconciled", metadata: ["fleet": "\(namespace)/\(fleet)"])
+    case .awaiting(let fleets):
+      logger.info(
+        "waiting for Fleets that do not exist yet: \(fleets.joined(separator: ", "))",
+        metadata: ["namespace": "\(namespace)"])
+    case .listFailed(let message, let notInstalled):
+      let hint = notInstalled ? "; run `wavesync install` or install the Helm chart" : ""
+      logger.error(
+        "cannot list the Fleets: \(message)\(hint); trying again",
+        metadata: ["namespace": "\(namespace)"])
+    }
+  }
+
   static func log(_ event: FleetServiceEvent, fleet: String, to logger: Logger) {
     var metadata: Logger.Metadata = ["fleet": "\(fleet)"]
     switch event {

@@ -17,11 +17,19 @@ extension RolloutCLITests {
     let daemon: GitDaemonServer
     let regional: KubeClient
 
-    /// `urgentRevisions`: the Fleet's `spec.urgentRevisions`.
-    init(_ repo: RolloutRepository, pollInterval: String = "1s", urgentRevisions: [String] = [])
-      async throws
-    {
+    /// The Fleet's spec: its poll interval and `spec.urgentRevisions`.
+    let pollInterval: String
+    let urgentRevisions: [String]
+
+    /// `creatingFleet`: false leaves the Fleet to `createFleet()`, for a controller started
+    /// before it exists.
+    init(
+      _ repo: RolloutRepository, pollInterval: String = "1s", urgentRevisions: [String] = [],
+      creatingFleet: Bool = true
+    ) async throws {
       self.repo = repo
+      self.pollInterval = pollInterval
+      self.urgentRevisions = urgentRevisions
       daemon = try await GitDaemonServer(basePath: repo.temp.url.path, logDirectory: repo.temp.url)
       regional = repo.fleet.client(for: RolloutFleet.regional)
       let kubeconfig = try String(contentsOfFile: repo.fleet.kubeconfigPath, encoding: .utf8)
@@ -35,6 +43,11 @@ extension RolloutCLITests {
         ],
         "data": ["kubeconfig": .string(Data(kubeconfig.utf8).base64EncodedString())],
       ])
+      if creatingFleet { try await createFleet() }
+    }
+
+    /// The Fleet, from a YAML file applied with kubectl.
+    func createFleet() async throws {
       let yaml = """
         apiVersion: wavesync.io/v1alpha1
         kind: Fleet
