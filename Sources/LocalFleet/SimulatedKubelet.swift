@@ -24,14 +24,19 @@ public actor SimulatedKubelet: SimulatedController {
   private var addresses: [String: String] = [:]
   private var nextAddress = 0
 
-  /// Status patches sent so far.
-  public private(set) var statusPatches = 0
+  /// Status patches sent so far, by namespace (tests sharing a node count their own).
+  private var statusPatchesByNamespace: [String: Int] = [:]
   /// The images pulled so far, in order; each once (what the node's annotation lists).
   public private(set) var pulledImages: [String] = []
   /// The last failure (a patch, the watch), for diagnosing a test; the kubelet carries on.
   public private(set) var lastError: String?
 
   public static let fieldManager = "wavesync-simulated-kubelet"
+
+  /// Status patches sent so far to the pods of `namespace`.
+  public func statusPatches(in namespace: String) -> Int {
+    statusPatchesByNamespace[namespace, default: 0]
+  }
   static let hostIP = "127.0.0.1"
   /// The Node annotation with the images pulled, in order, as a JSON array of strings.
   public static let pulledImagesAnnotation = "wavesync.io/pulled-images"
@@ -113,7 +118,7 @@ public actor SimulatedKubelet: SimulatedController {
     else { return }
     do {
       _ = try await client.patchStatus(id, mergePatch: ["status": status])
-      statusPatches += 1
+      statusPatchesByNamespace[namespace ?? "", default: 0] += 1
     } catch .notFound {
       // Deleted meanwhile.
     } catch {

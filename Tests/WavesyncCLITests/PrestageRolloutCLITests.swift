@@ -34,7 +34,7 @@ extension RolloutCLITests {
     // its Deployment first names the new image, its node has the image already.
     let later = RolloutFleet.sites.filter { $0 != "canary-1" }
     var seenAtCutover: [String: [String]] = [:]
-    try await eventually("every later store's cutover", interval: .milliseconds(50)) { note in
+    _ = try await eventually("every later store's cutover", interval: .milliseconds(50)) { note in
       for site in later where seenAtCutover[site] == nil {
         guard try await repo.image(site) == newImage else { continue }
         seenAtCutover[site] = try await Self.pulledImages(repo.fleet, site)

@@ -45,14 +45,16 @@ let registryTokenServerScript = #"""
           self.answer(200, {"token": token(query.get("service", [""])[0], scopes), "expires_in": 600}, scopes)
 
       def answer(self, status, body, scopes):
+          # Logged before answering: a test reading the log once its client has the answer
+          # finds the line.
+          sys.stderr.write("GET %s %d scopes=%d\n" % (urllib.parse.urlparse(self.path).path, status, len(scopes)))
+          sys.stderr.flush()
           data = json.dumps(body).encode()
           self.send_response(status)
           self.send_header("Content-Type", "application/json")
           self.send_header("Content-Length", str(len(data)))
           self.end_headers()
           self.wfile.write(data)
-          sys.stderr.write("GET %s %d scopes=%d\n" % (urllib.parse.urlparse(self.path).path, status, len(scopes)))
-          sys.stderr.flush()
 
       def log_message(self, fmt, *args):
           pass
