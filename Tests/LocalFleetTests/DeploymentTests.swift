@@ -92,10 +92,12 @@ extension LocalFleetSuites.SharedFleetTests {
       on: client)
     _ = try await waitUntilAvailable(id, replicas: 2, client)
 
-    // One patch a pod, then none while nothing changes.
-    #expect(await kubelet.statusPatches(in: namespace) == 2)
+    // A patch a pod (two when a watch event older than the first patch comes after it, as
+    // happens on a busy machine), then none while nothing changes.
+    let running = await kubelet.statusPatches(in: namespace)
+    #expect((2...4).contains(running))
     try await Task.sleep(for: .seconds(3))
-    #expect(await kubelet.statusPatches(in: namespace) == 2)
+    #expect(await kubelet.statusPatches(in: namespace) == running)
 
     // The ReplicaSet replaces a deleted pod; the kubelet makes the new one run.
     let victim = try #require(try await pods(of: "cart", in: namespace, client).first)
@@ -114,7 +116,12 @@ extension LocalFleetSuites.SharedFleetTests {
     }
     #expect(replacement[path: ["status", "phase"]] == "Running")
     _ = try await waitUntilAvailable(id, replicas: 2, client)
-    #expect(await kubelet.statusPatches(in: namespace) == 3)
+    // The replacement's status is patched (once or twice, as above), then the pods are left
+    // alone.
+    let settled = await kubelet.statusPatches(in: namespace)
+    #expect((running + 1...running + 2).contains(settled))
+    try await Task.sleep(for: .seconds(3))
+    #expect(await kubelet.statusPatches(in: namespace) == settled)
     #expect(await kubelet.lastError == nil)
   }
 
