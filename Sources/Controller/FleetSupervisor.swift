@@ -92,6 +92,8 @@ public struct FleetSupervisor: Service {
       do {
         listed = Set(try await supervisor.listFleets())
       } catch {
+        // A list cut short by the shutdown is not a failure to report.
+        if Task.isCancelled { return }
         let message = "\(error)"
         if message != lastFailure {
           var notInstalled = false
