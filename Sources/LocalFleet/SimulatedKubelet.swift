@@ -31,12 +31,12 @@ public actor SimulatedKubelet: SimulatedController {
   /// The last failure (a patch, the watch), for diagnosing a test; the kubelet carries on.
   public private(set) var lastError: String?
 
-  public static let fieldManager = "wavesync-simulated-kubelet"
-
   /// Status patches sent so far to the pods of `namespace`.
   public func statusPatches(in namespace: String) -> Int {
     statusPatchesByNamespace[namespace, default: 0]
   }
+
+  public static let fieldManager = "wavesync-simulated-kubelet"
   static let hostIP = "127.0.0.1"
   /// The Node annotation with the images pulled, in order, as a JSON array of strings.
   public static let pulledImagesAnnotation = "wavesync.io/pulled-images"

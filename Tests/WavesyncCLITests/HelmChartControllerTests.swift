@@ -48,9 +48,7 @@ extension RolloutCLITests {
 
     // The Deployment's container: its arguments, $(POD_NAME) as Kubernetes expands it, the
     // cache volume a folder of the test's.
-    let container = try #require(
-      deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first)
-    let arguments = try #require(container["args"]?.arrayValue).compactMap(\.stringValue).map {
+    let arguments = try HelmChart.containerArguments(objects).map {
       $0.hasPrefix("--cache-dir=")
         ? "--cache-dir=\(repo.temp.appending("cache").path)"
         : $0.replacingOccurrences(of: "$(POD_NAME)", with: "wavesync-5d4f8-x2k9q")

@@ -10,14 +10,6 @@ import WavesyncTesting
     try await HelmChart.render(release: "edge", namespace: "wavesync-eu", values: values)
   }
 
-  static func arguments(_ objects: [Value]) throws -> [String] {
-    let deployment = try #require(objects.first { $0["kind"] == "Deployment" })
-    return try #require(
-      deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["args"]?
-        .arrayValue
-    ).compactMap(\.stringValue)
-  }
-
   @Test func lintsCleanWithItsDefaultsAndRefusesAValueOfTheWrongType() async throws {
     let clean = try await HelmChart.lint()
     #expect(clean.status == 0, "\(clean)")
@@ -29,13 +21,13 @@ import WavesyncTesting
   }
 
   @Test func valuesBecomeTheControllersArguments() async throws {
-    let defaults = try Self.arguments(try await Self.render())
+    let defaults = try HelmChart.containerArguments(try await Self.render())
     #expect(defaults.first == "controller")
     #expect(defaults.contains("--namespace=wavesync-eu"))
     #expect(defaults.contains("--identity=$(POD_NAME)"))
     #expect(!defaults.contains { $0.hasPrefix("--fleet") }, "every Fleet of the namespace")
 
-    let named = try Self.arguments(
+    let named = try HelmChart.containerArguments(
       try await Self.render([
         "fleets": #"["emea", "emea-lab"]"#, "tickInterval": "5", "extraArgs": #"["--x"]"#,
       ]))

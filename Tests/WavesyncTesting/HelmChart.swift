@@ -31,6 +31,18 @@ public enum HelmChart {
     return try YAML.documents(from: text, file: "helm render", rules: .kubectl).map(\.value)
   }
 
+  /// The arguments of the first container of the Deployment among `objects`.
+  public static func containerArguments(_ objects: [Value]) throws -> [String] {
+    guard let deployment = objects.first(where: { $0["kind"] == "Deployment" }),
+      let arguments = deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?
+        .first?["args"]?.arrayValue
+    else {
+      throw CommandError(
+        command: "helm-chart.py render", status: 0, output: "no Deployment with arguments")
+    }
+    return arguments.compactMap(\.stringValue)
+  }
+
   /// `lint` with `values`: its exit status and what it printed.
   public static func lint(values: [String: String] = [:]) async throws -> ProcessResult {
     try await AwaitedProcess.run(python, [script.path, "lint", chart.path] + setting(values))
