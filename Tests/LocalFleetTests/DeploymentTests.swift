@@ -118,7 +118,12 @@ extension LocalFleetSuites.SharedFleetTests {
     _ = try await waitUntilAvailable(id, replicas: 2, client)
     // The replacement's status is patched (once or twice, as above), then the pods are left
     // alone.
-    let settled = await kubelet.statusPatches(in: namespace)
+    // The kubelet counts a patch once the API server has answered it, which may be after the
+    // Deployment shows available.
+    let settled = try await eventually("the replacement's status patch counted") { _ in
+      let count = await kubelet.statusPatches(in: namespace)
+      return count > running ? count : nil
+    }
     #expect((running + 1...running + 2).contains(settled))
     try await Task.sleep(for: .seconds(3))
     #expect(await kubelet.statusPatches(in: namespace) == settled)
